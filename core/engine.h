@@ -1,0 +1,52 @@
+// The cartoonizer as the element and tools see it: load a model onto a
+// device, cartoonize packed 8-bit frames in place. No LibTorch in this header
+// (the element includes it); LibTorch exceptions never leave the Engine.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "image.h"
+#include "model_info.h"
+
+namespace cartoonize {
+
+enum class DeviceChoice { Auto, Cpu, Cuda };
+
+struct EngineOptions {
+  std::string model_path;
+  DeviceChoice device = DeviceChoice::Auto;
+  // Input range for TorchScript modules that do not declare one.
+  std::optional<Normalization> normalization;
+};
+
+class Engine {
+ public:
+  // Loads the model and moves it to the device. Throws Error with a message
+  // for the user (bad model file, device=cuda without a GPU, ...).
+  static std::unique_ptr<Engine> create(const EngineOptions& options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Runs the whole frame through the generator and blends the result into
+  // `image` in place: out = in + strength * (cartoon - in). The 4th byte of
+  // 4-byte layouts is left as it was. Throws Error on failure.
+  void cartoonize_frame(const ImageView& image, float strength);
+
+  const ModelInfo& model_info() const;
+  bool on_cuda() const;
+  std::string device_name() const;  // "cpu" or "cuda:0 (NVIDIA H100 ...)"
+
+ private:
+  Engine();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// True when this build and machine can run models on CUDA.
+bool cuda_available();
+// Fixes the number of intra-op threads LibTorch uses (process-wide); 0 = LibTorch's default.
+void set_cpu_threads(int threads);
+
+}  // namespace cartoonize

@@ -1,0 +1,290 @@
+#include "model_file.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <vector>
+
+#include "atomic_file.h"
+#include "error.h"
+
+namespace cartoonize {
+namespace {
+
+constexpr char kMagic[8] = {'C', 'T', 'Z', 'M', 'O', 'D', 'E', 'L'};
+constexpr uint32_t kVersion = 1;
+constexpr uint32_t kMaxHeader = 1u << 20;  // 1 MiB of text is far more than any model needs
+constexpr size_t kAlign = 64;
+
+struct TensorEntry {
+  std::vector<int64_t> shape;
+  uint64_t offset = 0;
+  uint64_t bytes = 0;
+};
+
+void put_u32(std::ostream& out, uint32_t v) {
+  unsigned char b[4] = {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)};
+  out.write(reinterpret_cast<const char*>(b), 4);
+}
+
+uint32_t get_u32(const unsigned char* b) {
+  return uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
+}
+
+std::string shape_str(const std::vector<int64_t>& s) {
+  std::string r;
+  for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
+  return r;
+}
+
+std::string one_line(std::string s) {
+  for (auto& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  return s;
+}
+
+// Parses a non-negative decimal integer, bounded; throws with `what` on error.
+uint64_t parse_uint(const std::string& s, const std::string& what, uint64_t max) {
+  if (s.empty() || s.size() > 20) throw Error("bad " + what + " '" + s + "'");
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') throw Error("bad " + what + " '" + s + "'");
+    if (v > (max - uint64_t(c - '0')) / 10) throw Error(what + " too large: " + s);
+    v = v * 10 + uint64_t(c - '0');
+  }
+  return v;
+}
+
+std::vector<int64_t> parse_shape(const std::string& s) {
+  std::vector<int64_t> shape;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) shape.push_back(int64_t(parse_uint(item, "tensor dimension", 1u << 20)));
+  if (shape.empty() || shape.size() > 8) throw Error("bad tensor shape '" + s + "'");
+  return shape;
+}
+
+struct Header {
+  ModelInfo info;
+  uint64_t payload_bytes = 0;
+  uint32_t payload_crc = 0;
+  std::map<std::string, TensorEntry> tensors;
+};
+
+Header parse_header(const std::string& text) {
+  Header h;
+  bool have[6] = {};
+  std::stringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    auto sp = line.find(' ');
+    std::string key = line.substr(0, sp);
+    std::string value = sp == std::string::npos ? "" : line.substr(sp + 1);
+    if (key == "architecture") {
+      h.info.architecture = value;
+      have[0] = true;
+    } else if (key == "width") {
+      h.info.width = int(parse_uint(value, "width", 512));
+      have[1] = true;
+    } else if (key == "res_blocks") {
+      h.info.res_blocks = int(parse_uint(value, "res_blocks", 64));
+      have[2] = true;
+    } else if (key == "input_size") {
+      h.info.input_size = int(parse_uint(value, "input_size", 8192));
+    } else if (key == "normalization") {
+      h.info.normalization = parse_normalization(value);
+    } else if (key == "dtype") {
+      if (value != "f32" && value != "f16") throw Error("unknown dtype '" + value + "'");
+      h.info.dtype = value;
+      have[3] = true;
+    } else if (key == "payload_bytes") {
+      h.payload_bytes = parse_uint(value, "payload_bytes", uint64_t(1) << 40);
+      have[4] = true;
+    } else if (key == "payload_crc32") {
+      h.payload_crc = uint32_t(parse_uint(value, "payload_crc32", 0xffffffffu));
+      have[5] = true;
+    } else if (key == "tensor") {
+      std::stringstream f(value);
+      std::string name, shape, off, bytes, extra;
+      if (!(f >> name >> shape >> off >> bytes) || (f >> extra)) throw Error("bad tensor line '" + line + "'");
+      TensorEntry e;
+      e.shape = parse_shape(shape);
+      e.offset = parse_uint(off, "tensor offset", uint64_t(1) << 40);
+      e.bytes = parse_uint(bytes, "tensor size", uint64_t(1) << 40);
+      if (!h.tensors.emplace(name, e).second) throw Error("tensor " + name + " listed twice");
+    } else if (key == "provenance") {
+      h.info.provenance_json = value;
+    }  // unknown keys: ignored, so later versions can add information
+  }
+  static const char* names[6] = {"architecture", "width", "res_blocks", "dtype", "payload_bytes", "payload_crc32"};
+  for (int i = 0; i < 6; ++i)
+    if (!have[i]) throw Error(std::string("header lacks '") + names[i] + "'");
+  if (h.info.architecture != "unet-wbc")
+    throw Error("unknown architecture '" + h.info.architecture + "' (this build knows unet-wbc)");
+  if (h.info.width < 1) throw Error("width must be >= 1");
+  if (h.info.input_size < 8) throw Error("input_size must be >= 8");
+  return h;
+}
+
+}  // namespace
+
+uint32_t crc32(const void* data, size_t size, uint32_t crc) {
+  static uint32_t table[256];
+  static bool init = [] {
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      table[i] = c;
+    }
+    return true;
+  }();
+  (void)init;
+  crc = ~crc;
+  auto p = static_cast<const unsigned char*>(data);
+  for (size_t i = 0; i < size; ++i) crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+  return ~crc;
+}
+
+bool is_zip_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  char b[4] = {};
+  return f.read(b, 4) && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4;
+}
+
+void save_model_file(const std::string& path, Generator& generator, const ModelInfo& info_in, bool half) {
+  ModelInfo info = info_in;
+  info.format = ModelFormat::Native;
+  info.architecture = "unet-wbc";
+  info.width = generator->config().width;
+  info.res_blocks = generator->config().res_blocks;
+  info.dtype = half ? "f16" : "f32";
+
+  std::string payload;
+  std::ostringstream table;
+  for (const auto& item : generator->named_parameters()) {
+    torch::Tensor t = item.value().detach().to(torch::kCPU, half ? torch::kHalf : torch::kFloat).contiguous();
+    payload.resize((payload.size() + kAlign - 1) / kAlign * kAlign, '\0');
+    const size_t bytes = size_t(t.numel()) * t.element_size();
+    table << "tensor " << item.key() << ' ' << shape_str(t.sizes().vec()) << ' ' << payload.size() << ' '
+          << bytes << '\n';
+    payload.append(static_cast<const char*>(t.data_ptr()), bytes);
+  }
+  std::ostringstream header;
+  header << "architecture " << info.architecture << '\n'
+         << "width " << info.width << '\n'
+         << "res_blocks " << info.res_blocks << '\n'
+         << "input_size " << info.input_size << '\n'
+         << "normalization " << normalization_name(info.normalization) << '\n'
+         << "dtype " << info.dtype << '\n'
+         << "payload_bytes " << payload.size() << '\n'
+         << "payload_crc32 " << crc32(payload.data(), payload.size()) << '\n'
+         << table.str() << "provenance " << one_line(info.provenance_json) << '\n';
+  const std::string head = header.str();
+  write_file_atomically(path, [&](std::ostream& out) {
+    out.write(kMagic, sizeof kMagic);
+    put_u32(out, kVersion);
+    put_u32(out, uint32_t(head.size()));
+    out.write(head.data(), std::streamsize(head.size()));
+    out.write(payload.data(), std::streamsize(payload.size()));
+  });
+}
+
+NativeModel load_model_file(const std::string& path) {
+  auto fail = [&](const std::string& why) -> Error { return Error("model file " + path + ": " + why); };
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw fail(std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw fail("is a directory, not a model file");
+  if (!S_ISREG(st.st_mode)) throw fail("is not a regular file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw fail(std::string("cannot open: ") + std::strerror(errno));
+  const uint64_t size = uint64_t(st.st_size);
+  if (size == 0) throw fail("is empty");
+  unsigned char fixed[16];
+  if (size < sizeof fixed || !in.read(reinterpret_cast<char*>(fixed), sizeof fixed))
+    throw fail("is truncated (" + std::to_string(size) + " bytes)");
+  if (std::memcmp(fixed, kMagic, sizeof kMagic) != 0)
+    throw fail("not a gst-cartoonize model (bad magic; expected a .ctzm file or a TorchScript archive)");
+  const uint32_t version = get_u32(fixed + 8);
+  if (version != kVersion)
+    throw fail("unsupported format version " + std::to_string(version) + " (this build reads version 1)");
+  const uint32_t header_len = get_u32(fixed + 12);
+  if (header_len > kMaxHeader) throw fail("header size " + std::to_string(header_len) + " is implausible (corrupt)");
+  if (header_len > size - sizeof fixed) throw fail("is truncated inside its header");
+  std::string text(header_len, '\0');
+  if (!in.read(text.data(), header_len)) throw fail("is truncated inside its header");
+
+  Header h;
+  try {
+    h = parse_header(text);
+  } catch (const Error& e) {
+    throw fail(std::string("bad header: ") + e.what());
+  }
+  const uint64_t available = size - sizeof fixed - header_len;
+  if (available < h.payload_bytes)
+    throw fail("is truncated: " + std::to_string(available) + " of " + std::to_string(h.payload_bytes) +
+               " weight bytes present");
+  if (available > h.payload_bytes) throw fail("has " + std::to_string(available - h.payload_bytes) + " trailing bytes (corrupt)");
+  std::string payload(h.payload_bytes, '\0');
+  if (!in.read(payload.data(), std::streamsize(h.payload_bytes))) throw fail("read error in weights");
+  if (crc32(payload.data(), payload.size()) != h.payload_crc) throw fail("checksum mismatch: the weights are corrupt");
+  const auto dtype = h.info.dtype == "f16" ? torch::kHalf : torch::kFloat;
+  const uint64_t elem = h.info.dtype == "f16" ? 2 : 4;
+
+  // Bound the allocation by what the file really holds before building the
+  // network: a forged header must not make us allocate gigabytes.
+  const GeneratorConfig config{h.info.width, h.info.res_blocks};
+  if (expected_parameter_count(config) * elem > h.payload_bytes)
+    throw fail("wrong architecture: width " + std::to_string(h.info.width) + " with " +
+               std::to_string(h.info.res_blocks) + " res blocks needs more weights than the file holds");
+
+  NativeModel model;
+  model.info = h.info;
+  model.info.format = ModelFormat::Native;
+  model.generator = Generator(config);
+  torch::NoGradGuard no_grad;
+  size_t used = 0;
+  for (auto& item : model.generator->named_parameters()) {
+    auto it = h.tensors.find(item.key());
+    if (it == h.tensors.end())
+      throw fail("wrong architecture: tensor " + item.key() + " is missing (width " + std::to_string(h.info.width) +
+                 ", " + std::to_string(h.info.res_blocks) + " res blocks)");
+    const TensorEntry& e = it->second;
+    const auto want = item.value().sizes().vec();
+    if (e.shape != want)
+      throw fail("shape mismatch for " + item.key() + ": file has [" + shape_str(e.shape) + "], architecture needs [" +
+                 shape_str(want) + "]");
+    const uint64_t numel = uint64_t(item.value().numel());
+    if (e.bytes != numel * elem) throw fail("size of tensor " + item.key() + " does not match its shape");
+    if (e.offset > h.payload_bytes || e.bytes > h.payload_bytes - e.offset)
+      throw fail("tensor " + item.key() + " lies outside the weights");
+    auto src = torch::from_blob(payload.data() + e.offset, want, dtype).to(torch::kFloat);
+    if (!torch::isfinite(src).all().item<bool>()) throw fail("tensor " + item.key() + " contains NaN or Inf");
+    item.value().copy_(src);
+    ++used;
+  }
+  if (used != h.tensors.size()) {
+    for (const auto& t : h.tensors)
+      if (!model.generator->named_parameters().contains(t.first))
+        throw fail("wrong architecture: unexpected tensor " + t.first);
+  }
+  model.generator->eval();
+  return model;
+}
+
+const char* normalization_name(Normalization n) {
+  return n == Normalization::ZeroOne ? "zero_one" : "minus_one_one";
+}
+
+Normalization parse_normalization(const std::string& s) {
+  if (s == "minus_one_one") return Normalization::MinusOneOne;
+  if (s == "zero_one") return Normalization::ZeroOne;
+  throw Error("unknown normalization '" + s + "' (minus_one_one or zero_one)");
+}
+
+}  // namespace cartoonize

@@ -1,0 +1,40 @@
+// The project's model file (.ctzm): one file with the architecture, its
+// hyper-parameters, the input size and normalisation, the provenance and the
+// weights. Layout (all integers little-endian):
+//   "CTZMODEL" | u32 version (1) | u32 header length | header text | payload
+// The header is UTF-8 text, one `key value` per line:
+//   architecture unet-wbc / width 32 / res_blocks 4 / input_size 128
+//   normalization minus_one_one / dtype f16 / payload_bytes N / payload_crc32 C
+//   tensor NAME D0,D1,.. OFFSET BYTES      (one line per tensor)
+//   provenance {...single-line JSON...}
+// Text keeps the loader tiny and fuzzable and needs no JSON library on the
+// GPU machine (core/ builds with LibTorch alone).
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "generator.h"
+#include "model_info.h"
+
+namespace cartoonize {
+
+struct NativeModel {
+  ModelInfo info;
+  Generator generator{nullptr};
+};
+
+// Writes `generator` (weights as f16 when half, else f32) atomically.
+void save_model_file(const std::string& path, Generator& generator, const ModelInfo& info, bool half);
+
+// Reads and validates a .ctzm file. Throws Error naming the problem: missing
+// file, directory, permission, empty/truncated, bad magic, unsupported version,
+// checksum mismatch, unknown architecture, missing/unexpected tensor, shape
+// mismatch, NaN/Inf weights.
+NativeModel load_model_file(const std::string& path);
+
+// True when the file starts like a zip archive (TorchScript modules are zips).
+bool is_zip_file(const std::string& path);
+
+uint32_t crc32(const void* data, size_t size, uint32_t crc = 0);
+
+}  // namespace cartoonize
