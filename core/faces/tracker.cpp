@@ -1,0 +1,117 @@
+// Greedy IoU tracking with landmark re-fits between detections (see tracker.h).
+#include "tracker.h"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+namespace cartoonize::faces {
+
+namespace {
+
+// Two live tracks overlapping this much follow the same face: the younger fades out.
+constexpr float kDuplicateIou = 0.5f;
+
+struct Spread {
+  cv::Point2f centre;
+  float radius;  // RMS distance of the points from their centre
+};
+
+Spread spread_of(const Landmarks& l) {
+  const cv::Point2f c = mean_point(l, 0, kLandmarkCount - 1);
+  double sum = 0;
+  for (const auto& p : l) sum += (p - c).dot(p - c);
+  return {c, std::max(1.f, float(std::sqrt(sum / kLandmarkCount)))};
+}
+
+}  // namespace
+
+float iou(const cv::Rect& a, const cv::Rect& b) {
+  const double inter = (a & b).area();
+  const double uni = double(a.area()) + double(b.area()) - inter;
+  return uni > 0 ? float(inter / uni) : 0.f;
+}
+
+FaceTracker::FaceTracker(FaceDetector& detector, Config config)
+    : detector_(detector), config_(config) {}
+
+void FaceTracker::fit_to_detection(Track& track, const cv::Mat& rgb8, const cv::Rect& box) {
+  track.raw = detector_.landmarks(rgb8, box);
+  track.box = box;
+  const Spread s = spread_of(track.raw);
+  const cv::Point2f box_centre(box.x + box.width * 0.5f, box.y + box.height * 0.5f);
+  track.box_offset = (box_centre - s.centre) * (1.f / s.radius);
+  track.box_width = float(box.width) / s.radius;
+  track.box_aspect = float(box.height) / float(std::max(1, box.width));
+}
+
+void FaceTracker::refit(Track& track, const cv::Mat& rgb8) {
+  // Box predicted from the last landmarks, then landmarks re-fitted in it,
+  // then the box re-derived so it follows the face's new position and size.
+  const auto box_from = [&](const Landmarks& l) {
+    const Spread s = spread_of(l);
+    const cv::Point2f c = s.centre + track.box_offset * s.radius;
+    const float w = track.box_width * s.radius, h = w * track.box_aspect;
+    return cv::Rect(int(std::lround(c.x - w / 2)), int(std::lround(c.y - h / 2)),
+                    std::max(1, int(std::lround(w))), std::max(1, int(std::lround(h))));
+  };
+  track.raw = detector_.landmarks(rgb8, box_from(track.raw));
+  track.box = box_from(track.raw);
+}
+
+std::vector<TrackedFace> FaceTracker::update(const cv::Mat& rgb8, double t, bool run_detector) {
+  std::vector<bool> fitted(tracks_.size(), false);
+  if (run_detector) {
+    const std::vector<cv::Rect> dets = detector_.detect(rgb8, config_.detect_width);
+    // Greedy matching, best overlap first; fading tracks may be revived.
+    std::vector<std::tuple<float, size_t, size_t>> pairs;
+    for (size_t i = 0; i < tracks_.size(); ++i)
+      for (size_t j = 0; j < dets.size(); ++j)
+        if (const float o = iou(tracks_[i].box, dets[j]); o >= config_.iou_threshold)
+          pairs.emplace_back(o, i, j);
+    std::sort(pairs.begin(), pairs.end(), [](auto& a, auto& b) { return std::get<0>(a) > std::get<0>(b); });
+    std::vector<bool> det_used(dets.size(), false);
+    for (const auto& [o, i, j] : pairs) {
+      if (fitted[i] || det_used[j]) continue;
+      fitted[i] = det_used[j] = true;
+      fit_to_detection(tracks_[i], rgb8, dets[j]);
+      tracks_[i].missed = 0;
+      tracks_[i].fading = false;
+    }
+    for (size_t i = 0; i < tracks_.size(); ++i)
+      if (!fitted[i] && ++tracks_[i].missed >= config_.max_missed) tracks_[i].fading = true;
+    for (size_t j = 0; j < dets.size(); ++j) {
+      if (det_used[j]) continue;
+      Track track;
+      track.id = next_id_++;
+      track.smoother = LandmarkSmoother({config_.min_cutoff, config_.beta, config_.d_cutoff});
+      fit_to_detection(track, rgb8, dets[j]);
+      tracks_.push_back(std::move(track));
+      fitted.push_back(true);
+    }
+  }
+  for (size_t i = 0; i < tracks_.size(); ++i)
+    if (!fitted[i] && !tracks_[i].fading) refit(tracks_[i], rgb8);
+
+  // Re-fits can drift onto a face another track already follows.
+  for (size_t i = 0; i < tracks_.size(); ++i)
+    for (size_t j = i + 1; j < tracks_.size(); ++j)
+      if (!tracks_[i].fading && !tracks_[j].fading && iou(tracks_[i].box, tracks_[j].box) > kDuplicateIou)
+        tracks_[j].fading = true;  // j is younger: ids grow with position
+
+  const float step = 1.f / float(std::max(1, config_.fade_frames));
+  std::vector<TrackedFace> out;
+  for (auto& track : tracks_) {
+    if (track.fading) {
+      track.presence = std::max(0.f, track.presence - step);  // landmarks stay frozen
+    } else {
+      track.presence = std::min(1.f, track.presence + step);
+      track.smoothed = track.smoother.filter(track.raw, t);
+    }
+    if (track.presence > 0.f) out.push_back({track.id, track.box, track.raw, track.smoothed, track.presence});
+  }
+  std::erase_if(tracks_, [](const Track& tr) { return tr.fading && tr.presence <= 0.f; });
+  return out;
+}
+
+}  // namespace cartoonize::faces

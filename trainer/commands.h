@@ -1,0 +1,11 @@
+// The trainer's subcommands; each parses its own options (see --help).
+#pragma once
+#include <string>
+#include <vector>
+
+namespace cartoonize::train {
+
+int cmd_pretrain(const std::vector<std::string>& args);
+int cmd_export(const std::vector<std::string>& args);
+
+}  // namespace cartoonize::train

@@ -1,0 +1,58 @@
+// `export`: a run's checkpoint -> the element's .ctzm model file, with its
+// provenance (commands, iterations, training time) written into it.
+#include <cstdio>
+#include <filesystem>
+
+#include "args.h"
+#include "checkpoint.h"
+#include "commands.h"
+#include "error.h"
+#include "model_file.h"
+#include "run_dir.h"
+
+namespace cartoonize::train {
+namespace {
+
+std::string json_escape(const std::string& s) {
+  std::string r;
+  for (char c : s) {
+    if (c == '"' || c == '\\') r += '\\', r += c;
+    else if (c == '\n') r += "\\n";
+    else if (static_cast<unsigned char>(c) < 0x20) r += ' ';
+    else r += c;
+  }
+  return r;
+}
+
+}  // namespace
+
+int cmd_export(const std::vector<std::string>& argv) {
+  Args a("export", "Write a run's generator as a model file the cartoonize element loads.");
+  a.option("run", "runs/default", "run folder")
+      .option("stage", "pretrain", "which checkpoint: pretrain | train")
+      .option("out", "", "model file to write (.ctzm)", true)
+      .option("size", "128", "input size the model was trained at")
+      .option("note", "", "free text stored in the provenance (e.g. data licences)")
+      .flag("half", "store weights as fp16 (half the size)");
+  if (!a.parse(argv)) return 0;
+  RunDir run(a.str("run"));
+  const std::string ckpt = run.checkpoint(a.str("stage"));
+  if (!std::filesystem::exists(ckpt)) throw Error("no checkpoint " + ckpt + " (run pretrain/train first)");
+  Generator g(checkpoint_generator_config(ckpt));
+  const CheckpointState state = load_checkpoint(ckpt, g, nullptr);
+  ModelInfo info;
+  info.input_size = a.integer("size");
+  info.normalization = Normalization::MinusOneOne;
+  char stats[256];
+  std::snprintf(stats, sizeof stats, "\"iterations\": %lld, \"train_seconds\": %.0f", (long long)state.iteration,
+                state.seconds);
+  info.provenance_json = std::string("{\"project\": \"gst-cartoonize ") + PROJECT_VERSION + "\", \"stage\": \"" +
+                         json_escape(a.str("stage")) + "\", " + stats + ", \"commands\": \"" +
+                         json_escape(run.commands()) + "\", \"note\": \"" + json_escape(a.str("note")) + "\"}";
+  save_model_file(a.str("out"), g, info, a.on("half"));
+  std::printf("wrote %s (%s, %lld iterations of %s)\n", a.str("out").c_str(), a.on("half") ? "fp16" : "fp32",
+              (long long)state.iteration, a.str("stage").c_str());
+  return 0;
+}
+
+}  // namespace cartoonize::train

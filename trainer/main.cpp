@@ -1,0 +1,46 @@
+// cartoonize-train: builds the models the cartoonize element loads.
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "error.h"
+
+namespace {
+
+using Command = int (*)(const std::vector<std::string>&);
+
+const std::map<std::string, std::pair<Command, const char*>>& commands() {
+  static const std::map<std::string, std::pair<Command, const char*>> table = {
+      {"pretrain", {cartoonize::train::cmd_pretrain, "reconstruction pre-training of the generator"}},
+      {"export", {cartoonize::train::cmd_export, "write a checkpoint as the element's model file"}},
+  };
+  return table;
+}
+
+void usage() {
+  std::printf("usage: cartoonize-train COMMAND [options]   (COMMAND --help for its options)\n\ncommands:\n");
+  for (const auto& [name, cmd] : commands()) std::printf("  %-10s %s\n", name.c_str(), cmd.second);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    usage();
+    return argc < 2 ? 2 : 0;
+  }
+  auto it = commands().find(argv[1]);
+  if (it == commands().end()) {
+    std::fprintf(stderr, "cartoonize-train: unknown command '%s'\n", argv[1]);
+    usage();
+    return 2;
+  }
+  try {
+    return it->second.first(std::vector<std::string>(argv + 2, argv + argc));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cartoonize-train %s: %s\n", argv[1], e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,110 @@
+// `pretrain`: the generator learns to reconstruct photos (L1) before GAN
+// training, as the research workflow does, so the GAN starts from a network
+// that already keeps the input's content.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "args.h"
+#include "checkpoint.h"
+#include "commands.h"
+#include "error.h"
+#include "generator.h"
+#include "image_folder.h"
+#include "progress.h"
+#include "run_dir.h"
+
+namespace cartoonize::train {
+
+int cmd_pretrain(const std::vector<std::string>& argv) {
+  Args a("pretrain", "Reconstruction pre-training of the generator (L1 between G(x) and x).");
+  a.option("data", "", "prepared data folder (its photo/ subfolder) or any folder of photos", true)
+      .option("run", "runs/default", "run folder for checkpoints and loss CSVs")
+      .option("total-iter", "50000", "iterations to reach (counted over resumed slices)")
+      .option("batch", "8", "images per step")
+      .option("size", "128", "training resolution (square)")
+      .option("width", "32", "generator width (channels of the first conv)")
+      .option("res-blocks", "4", "generator residual blocks")
+      .option("lr", "2e-4", "Adam learning rate")
+      .option("threads", "2", "CPU threads for LibTorch")
+      .option("time-budget", "0", "minutes to train in this slice, then checkpoint and exit 0 (0: no limit)")
+      .option("save-every", "200", "iterations between checkpoints")
+      .option("seed", "42", "random seed (logged)")
+      .flag("resume", "continue from the run's checkpoint");
+  if (!a.parse(argv)) return 0;
+  torch::set_num_threads(a.integer("threads"));
+  torch::manual_seed(uint64_t(a.integer("seed")));
+  RunDir run(a.str("run"));
+  run.record_command("pretrain", argv);
+  const std::string ckpt = run.checkpoint("pretrain");
+  const int64_t total = a.integer("total-iter");
+
+  Generator g(GeneratorConfig{a.integer("width"), a.integer("res-blocks")});
+  torch::optim::Adam opt(g->parameters(), torch::optim::AdamOptions(a.number("lr")).betas({0.5, 0.99}));
+  CheckpointState state;
+  if (a.on("resume") && std::filesystem::exists(ckpt)) {
+    const GeneratorConfig c = checkpoint_generator_config(ckpt);
+    if (c.width != g->config().width || c.res_blocks != g->config().res_blocks)
+      throw Error("checkpoint " + ckpt + " has width " + std::to_string(c.width) + " / " +
+                  std::to_string(c.res_blocks) + " res blocks; pass the same --width/--res-blocks");
+    state = load_checkpoint(ckpt, g, &opt);
+    std::printf("resumed %s at iteration %lld (%.1f min trained so far)\n", ckpt.c_str(),
+                (long long)state.iteration, state.seconds / 60);
+  } else if (std::filesystem::exists(ckpt)) {
+    throw Error(ckpt + " exists: pass --resume to continue it, or choose another --run");
+  }
+  g->train();
+
+  const auto files = list_images({photo_folder(a.str("data"))});
+  std::printf("pretrain: %zu photos, batch %d at %d px, seed %d, %d threads, run %s\n", files.size(),
+              a.integer("batch"), a.integer("size"), a.integer("seed"), a.integer("threads"), run.path.c_str());
+  BatchLoader loader(files, a.integer("size"), a.integer("batch"), uint64_t(a.integer("seed")) + uint64_t(state.iteration));
+  std::ofstream csv(run.losses_csv("pretrain"), std::ios::app);
+  if (csv.tellp() == 0) csv << "iteration,l1,seconds\n";
+
+  install_stop_handlers();
+  const double budget = a.number("time-budget") * 60.0;
+  const auto t0 = std::chrono::steady_clock::now();
+  const double seconds_before = state.seconds;
+  Progress progress("pretrain", state.iteration, total);
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  auto save = [&] {
+    state.seconds = seconds_before + elapsed();
+    save_checkpoint(ckpt, g, opt, state);
+    csv.flush();
+  };
+  while (state.iteration < total) {
+    torch::Tensor x = loader.next();
+    torch::Tensor loss = torch::l1_loss(g->forward(x), x);
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    ++state.iteration;
+    const double l = loss.item<double>();
+    if (!std::isfinite(l)) {
+      progress.finish();
+      throw Error("loss became " + std::to_string(l) + " at iteration " + std::to_string(state.iteration) +
+                  "; the last good checkpoint " + ckpt + " is kept");
+    }
+    csv << state.iteration << ',' << l << ',' << seconds_before + elapsed() << '\n';
+    progress.update(state.iteration, {{"l1", l}});
+    const bool out_of_time = budget > 0 && elapsed() >= budget;
+    if (state.iteration % a.integer("save-every") == 0 || out_of_time || stop_requested()) save();
+    if (out_of_time || stop_requested()) {
+      progress.finish();
+      std::printf("stopped at iteration %lld (%s); resume with --resume\n", (long long)state.iteration,
+                  out_of_time ? "time budget reached" : "signal");
+      return 0;
+    }
+  }
+  save();
+  progress.finish();
+  std::printf("pretrain done: %lld iterations, %.1f min in all; checkpoint %s\n", (long long)state.iteration,
+              state.seconds / 60, ckpt.c_str());
+  if (loader.skipped()) std::printf("skipped %lld unreadable images\n", (long long)loader.skipped());
+  return 0;
+}
+
+}  // namespace cartoonize::train
