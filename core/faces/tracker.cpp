@@ -99,18 +99,19 @@ std::vector<TrackedFace> FaceTracker::update(const cv::Mat& rgb8, double t, bool
       if (!tracks_[i].fading && !tracks_[j].fading && iou(tracks_[i].box, tracks_[j].box) > kDuplicateIou)
         tracks_[j].fading = true;  // j is younger: ids grow with position
 
-  const float step = 1.f / float(std::max(1, config_.fade_frames));
+  const int fade = std::max(1, config_.fade_frames);
   std::vector<TrackedFace> out;
   for (auto& track : tracks_) {
     if (track.fading) {
-      track.presence = std::max(0.f, track.presence - step);  // landmarks stay frozen
+      track.presence_steps = std::max(0, track.presence_steps - 1);  // landmarks stay frozen
     } else {
-      track.presence = std::min(1.f, track.presence + step);
+      track.presence_steps = std::min(fade, track.presence_steps + 1);
       track.smoothed = track.smoother.filter(track.raw, t);
     }
-    if (track.presence > 0.f) out.push_back({track.id, track.box, track.raw, track.smoothed, track.presence});
+    if (track.presence_steps > 0)
+      out.push_back({track.id, track.box, track.raw, track.smoothed, float(track.presence_steps) / float(fade)});
   }
-  std::erase_if(tracks_, [](const Track& tr) { return tr.fading && tr.presence <= 0.f; });
+  std::erase_if(tracks_, [](const Track& tr) { return tr.fading && tr.presence_steps == 0; });
   return out;
 }
 

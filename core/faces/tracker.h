@@ -49,7 +49,7 @@ class FaceTracker {
     cv::Rect box;
     Landmarks raw{}, smoothed{};
     LandmarkSmoother smoother;
-    float presence = 0.f;
+    int presence_steps = 0;  // presence = steps / fade_frames, counted exactly
     int missed = 0;        // detector runs in a row without a match
     bool fading = false;   // lost: landmarks frozen, presence falling
     // Detector box relative to the landmarks (centre offset and width, in
