@@ -8,20 +8,21 @@ torch::Tensor wrap_packed(const ImageView& image) {
 }
 
 namespace {
-// The three colour channels of a packed frame, in R, G, B order.
-torch::Tensor rgb_channels(const torch::Tensor& packed, PixelLayout layout) {
-  auto colour = packed.narrow(2, 0, 3);
-  return is_bgr_order(layout) ? colour.flip({2}) : colour;
+// Reorders the last dimension between R,G,B and the frame's byte order
+// (flip() copies, so it is applied to the data, never to the frame's view).
+torch::Tensor swap_if_bgr(const torch::Tensor& hwc, PixelLayout layout) {
+  return is_bgr_order(layout) ? hwc.flip({2}) : hwc;
 }
 }  // namespace
 
 torch::Tensor packed_to_rgb(const ImageView& image) {
-  return rgb_channels(wrap_packed(image), image.layout).permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat);
+  auto colour = wrap_packed(image).narrow(2, 0, 3);
+  return swap_if_bgr(colour, image.layout).permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat);
 }
 
 void rgb_to_packed(const torch::Tensor& rgb, const ImageView& image) {
   auto bytes = rgb.squeeze(0).permute({1, 2, 0}).round().clamp(0, 255).to(torch::kCPU, torch::kUInt8);
-  rgb_channels(wrap_packed(image), image.layout).copy_(bytes);
+  wrap_packed(image).narrow(2, 0, 3).copy_(swap_if_bgr(bytes, image.layout));
 }
 
 torch::Tensor to_model_range(const torch::Tensor& rgb255, Normalization n) {

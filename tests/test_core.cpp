@@ -1,0 +1,274 @@
+// core/: the generator, the model file format and the Engine, with LibTorch
+// only (this file also builds in the core_only configuration).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "engine.h"
+#include "error.h"
+#include "generator.h"
+#include "image_model.h"
+#include "model_file.h"
+#include "model_fixtures.h"
+#include "tensor_image.h"
+#include "test_support.h"
+
+using namespace cartoonize;
+using cartoonize::testing::TempDir;
+
+namespace {
+
+// Expects `fn` to throw cartoonize::Error whose message contains `phrase`.
+template <typename F>
+void expect_error(F fn, const std::string& phrase) {
+  try {
+    fn();
+    ADD_FAILURE() << "no error; expected one mentioning '" << phrase << "'";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(phrase), std::string::npos) << "message: " << e.what();
+  }
+}
+
+}  // namespace
+
+TEST(Generator, HasTheDocumentedSize) {
+  Generator g;
+  EXPECT_EQ(parameter_count(*g), 1467075);  // ~1.47 M at width 32, 4 res blocks
+  EXPECT_EQ(uint64_t(parameter_count(*g)), expected_parameter_count(g->config()));
+  Generator wide(GeneratorConfig{48, 6});
+  EXPECT_EQ(uint64_t(parameter_count(*wide)), expected_parameter_count(wide->config()));
+}
+
+TEST(Generator, AcceptsAnySizeAndKeepsIt) {
+  torch::manual_seed(1);
+  Generator g;
+  g->eval();
+  torch::NoGradGuard ng;
+  for (auto [h, w] : std::vector<std::pair<int, int>>{{1, 1}, {3, 5}, {17, 33}, {128, 128}, {61, 4}}) {
+    auto y = g->forward(torch::rand({2, 3, h, w}) * 2 - 1);
+    EXPECT_EQ(y.sizes(), (std::vector<int64_t>{2, 3, h, w}));
+    EXPECT_LE(y.abs().max().item<float>(), 1.0f);  // tanh output range
+  }
+}
+
+TEST(Generator, PaddingDoesNotLeakIntoTheCrop) {
+  // A 61x63 input must give the same pixels as the top-left of its 64x64
+  // replicate-padded version run through the network... approximately: the
+  // network sees identical content near the kept region.
+  torch::manual_seed(2);
+  Generator g;
+  g->eval();
+  torch::NoGradGuard ng;
+  auto x = torch::rand({1, 3, 61, 63}) * 2 - 1;
+  auto y = g->forward(x);
+  auto padded = torch::nn::functional::pad(x, torch::nn::functional::PadFuncOptions({0, 1, 0, 3}).mode(torch::kReplicate));
+  auto yp = g->forward(padded).narrow(2, 0, 61).narrow(3, 0, 63);
+  EXPECT_LT((y - yp).abs().max().item<float>(), 1e-5);
+}
+
+TEST(ModelFile, RoundTripsExactlyInF32AndCloselyInF16) {
+  TempDir dir;
+  Generator g = cartoonize::testing::write_random_model(dir.file("m.ctzm"), GeneratorConfig{16, 2});
+  auto loaded = load_model_file(dir.file("m.ctzm"));
+  EXPECT_EQ(loaded.info.width, 16);
+  EXPECT_EQ(loaded.info.res_blocks, 2);
+  EXPECT_EQ(loaded.info.input_size, 128);
+  EXPECT_EQ(loaded.info.provenance_json, "{\"test\": true}");
+  torch::NoGradGuard ng;
+  auto x = torch::rand({1, 3, 40, 52}) * 2 - 1;
+  EXPECT_TRUE(torch::equal(g->forward(x), loaded.generator->forward(x)));
+
+  cartoonize::save_model_file(dir.file("h.ctzm"), g, loaded.info, true);
+  auto half = load_model_file(dir.file("h.ctzm"));
+  EXPECT_EQ(half.info.dtype, "f16");
+  EXPECT_LT((g->forward(x) - half.generator->forward(x)).abs().max().item<float>(), 2e-2);
+}
+
+class DamagedModel : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cartoonize::testing::write_random_model(dir.file("good.ctzm"), GeneratorConfig{8, 1});
+    good = cartoonize::testing::read_bytes(dir.file("good.ctzm"));
+  }
+  // Writes `bytes` as bad.ctzm and expects loading to fail naming `phrase`.
+  void expect_rejected(const std::string& bytes, const std::string& phrase) {
+    cartoonize::testing::write_bytes(dir.file("bad.ctzm"), bytes);
+    expect_error([&] { load_model_file(dir.file("bad.ctzm")); }, phrase);
+    expect_error([&] { load_image_model(dir.file("bad.ctzm")); }, phrase);
+  }
+  std::string header_text() const {
+    uint32_t len;
+    std::memcpy(&len, good.data() + 12, 4);
+    return good.substr(16, len);
+  }
+  std::string with_header(const std::string& text) const {
+    uint32_t old_len, len = uint32_t(text.size());
+    std::memcpy(&old_len, good.data() + 12, 4);
+    std::string out = good.substr(0, 12);
+    out.append(reinterpret_cast<const char*>(&len), 4);
+    return out + text + good.substr(16 + old_len);
+  }
+  TempDir dir;
+  std::string good;
+};
+
+TEST_F(DamagedModel, MissingFile) {
+  expect_error([&] { load_model_file(dir.file("nope.ctzm")); }, "No such file");
+}
+TEST_F(DamagedModel, Directory) {
+  expect_error([&] { load_model_file(dir.path()); }, "is a directory");
+}
+TEST_F(DamagedModel, Empty) { expect_rejected("", "is empty"); }
+TEST_F(DamagedModel, TruncatedInWeights) { expect_rejected(good.substr(0, good.size() - 100), "truncated"); }
+TEST_F(DamagedModel, TruncatedInHeader) { expect_rejected(good.substr(0, 40), "truncated"); }
+TEST_F(DamagedModel, TrailingGarbage) { expect_rejected(good + "xx", "trailing"); }
+TEST_F(DamagedModel, BadMagic) { expect_rejected("GIF89a" + good.substr(6), "bad magic"); }
+TEST_F(DamagedModel, FlippedWeightBit) {
+  std::string b = good;
+  b[b.size() - 10] ^= 0x10;
+  expect_rejected(b, "checksum");
+}
+TEST_F(DamagedModel, UnsupportedVersion) {
+  std::string b = good;
+  b[8] = 9;
+  expect_rejected(b, "version 9");
+}
+TEST_F(DamagedModel, HugeDeclaredHeader) {
+  std::string b = good;
+  b[15] = char(0x7f);
+  expect_rejected(b, "implausible");
+}
+TEST_F(DamagedModel, WrongArchitectureName) {
+  std::string h = header_text();
+  h.replace(h.find("unet-wbc"), 8, "resnet50");
+  expect_rejected(with_header(h), "unknown architecture 'resnet50'");
+}
+TEST_F(DamagedModel, WrongWidthIsAShapeMismatch) {
+  // Declares more res blocks / width than the weights hold: refused before
+  // any large allocation.
+  std::string h = header_text();
+  h.replace(h.find("width 8"), 7, "width 9");
+  expect_rejected(with_header(h), "wrong architecture");
+  h = header_text();
+  h.replace(h.find("width 8"), 7, "width 512");
+  h.replace(h.find("res_blocks 1"), 12, "res_blocks 64");
+  expect_rejected(with_header(h), "needs more weights");
+}
+TEST_F(DamagedModel, ShapeMismatch) {
+  std::string h = header_text();
+  auto at = h.find("tensor conv0.weight 8,3,7,7");
+  ASSERT_NE(at, std::string::npos) << h;
+  h.replace(at, 27, "tensor conv0.weight 8,7,3,7");
+  expect_rejected(with_header(h), "shape mismatch for conv0.weight");
+}
+TEST_F(DamagedModel, MissingTensor) {
+  std::string h = header_text();
+  auto at = h.find("tensor conv0.bias");
+  h.replace(at, 17, "tensor conv0.beta");
+  expect_rejected(with_header(h), "conv0.bias is missing");
+}
+TEST_F(DamagedModel, NaNWeights) {
+  torch::manual_seed(3);
+  Generator g(GeneratorConfig{8, 1});
+  {
+    torch::NoGradGuard ng;
+    g->up1a->weight[0][0][0][0] = std::numeric_limits<float>::quiet_NaN();
+  }
+  cartoonize::save_model_file(dir.file("nan.ctzm"), g, ModelInfo{}, false);
+  expect_error([&] { load_model_file(dir.file("nan.ctzm")); }, "up1a.weight contains NaN");
+}
+TEST_F(DamagedModel, NoReadPermission) {
+  if (geteuid() == 0) GTEST_SKIP() << "running as root: file permissions do not apply";
+  ::chmod(dir.file("good.ctzm").c_str(), 0);
+  expect_error([&] { load_model_file(dir.file("good.ctzm")); }, "Permission denied");
+}
+
+TEST(TorchScript, LoadsWithDeclaredRange) {
+  TempDir dir;
+  cartoonize::testing::write_script_model(dir.file("neg.pt"), "-x", "normalization zero_one\ninput_size 256\n");
+  auto m = load_image_model(dir.file("neg.pt"));
+  EXPECT_EQ(m->info().format, ModelFormat::TorchScript);
+  EXPECT_EQ(m->info().normalization, Normalization::ZeroOne);
+  EXPECT_EQ(m->info().input_size, 256);
+  auto x = torch::rand({1, 3, 8, 8});
+  EXPECT_TRUE(torch::equal(m->forward(x), -x));
+}
+
+TEST(TorchScript, WithoutRangeNeedsTheProperty) {
+  TempDir dir;
+  cartoonize::testing::write_script_model(dir.file("id.pt"), "x", "");
+  expect_error([&] { load_image_model(dir.file("id.pt")); }, "declares no input range");
+  auto m = load_image_model(dir.file("id.pt"), Normalization::MinusOneOne);
+  EXPECT_EQ(m->info().normalization, Normalization::MinusOneOne);
+}
+
+TEST(TorchScript, WrongOutputShapeIsRefused) {
+  TempDir dir;
+  cartoonize::testing::write_script_model(dir.file("bad.pt"), "x[:, :1]", "normalization zero_one\n");
+  expect_error([&] { load_image_model(dir.file("bad.pt")); }, "must keep the shape");
+}
+
+TEST(TorchScript, CorruptArchiveIsAnError) {
+  TempDir dir;
+  cartoonize::testing::write_script_model(dir.file("m.pt"), "x", "normalization zero_one\n");
+  std::string b = cartoonize::testing::read_bytes(dir.file("m.pt"));
+  cartoonize::testing::write_bytes(dir.file("m.pt"), b.substr(0, b.size() / 2));
+  expect_error([&] { load_image_model(dir.file("m.pt")); }, "not a loadable TorchScript module");
+}
+
+TEST(Engine, CudaWithoutGpuFailsCleanly) {
+  if (cuda_available()) GTEST_SKIP() << "a CUDA device is present";
+  TempDir dir;
+  cartoonize::testing::write_random_model(dir.file("m.ctzm"), GeneratorConfig{8, 1});
+  expect_error([&] { Engine::create({dir.file("m.ctzm"), DeviceChoice::Cuda, std::nullopt}); }, "device=cuda");
+  auto e = Engine::create({dir.file("m.ctzm"), DeviceChoice::Auto, std::nullopt});
+  EXPECT_EQ(e->device_name(), "cpu");
+}
+
+TEST(Engine, MatchesTheGeneratorOnTheSameFrame) {
+  TempDir dir;
+  Generator g = cartoonize::testing::write_random_model(dir.file("m.ctzm"), GeneratorConfig{8, 1});
+  auto engine = Engine::create({dir.file("m.ctzm"), DeviceChoice::Cpu, std::nullopt});
+  const int w = 37, h = 23;
+  torch::manual_seed(5);
+  auto rgb = torch::randint(0, 256, {h, w, 3}, torch::kUInt8);
+  // BGRx frame with a padded stride, built independently of core's helpers.
+  const int stride = w * 4 + 12;
+  std::vector<uint8_t> frame(size_t(stride) * h, 0xAB);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c) frame[size_t(y) * stride + x * 4 + (2 - c)] = rgb[y][x][c].item<uint8_t>();
+  engine->cartoonize_frame({frame.data(), w, h, stride, PixelLayout::BGRx}, 1.0f);
+
+  torch::NoGradGuard ng;
+  auto in = rgb.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat) / 127.5 - 1;
+  auto want = ((g->forward(in) + 1) * 127.5).round().clamp(0, 255).squeeze(0).permute({1, 2, 0}).to(torch::kUInt8);
+  int mismatches = 0;
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      for (int c = 0; c < 3; ++c)
+        mismatches += std::abs(int(frame[size_t(y) * stride + x * 4 + (2 - c)]) - int(want[y][x][c].item<uint8_t>())) > 1;
+      EXPECT_EQ(frame[size_t(y) * stride + x * 4 + 3], 0xAB);  // x byte untouched
+    }
+  EXPECT_EQ(mismatches, 0);
+  for (int y = 0; y < h; ++y)  // row padding untouched
+    for (int x = w * 4; x < stride; ++x) ASSERT_EQ(frame[size_t(y) * stride + x], 0xAB);
+}
+
+TEST(Engine, StrengthBlendsLinearly) {
+  TempDir dir;
+  cartoonize::testing::write_random_model(dir.file("m.ctzm"), GeneratorConfig{8, 1});
+  auto engine = Engine::create({dir.file("m.ctzm"), DeviceChoice::Cpu, std::nullopt});
+  torch::manual_seed(6);
+  auto base = torch::randint(0, 256, {16, 16, 3}, torch::kUInt8);
+  auto run = [&](float s) {
+    auto t = base.clone();
+    engine->cartoonize_frame({t.data_ptr<uint8_t>(), 16, 16, 48, PixelLayout::RGB}, s);
+    return t.to(torch::kFloat);
+  };
+  auto full = run(1.0f), half = run(0.5f), none = run(0.0f);
+  EXPECT_TRUE(torch::equal(none, base.to(torch::kFloat)));
+  auto expected = base.to(torch::kFloat) + 0.5 * (full - base.to(torch::kFloat));
+  EXPECT_LE((half - expected).abs().max().item<float>(), 1.0f);
+}

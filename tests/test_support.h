@@ -1,0 +1,43 @@
+// Helpers shared by the tests: where the real data is, temporary files, and
+// small model files made with the project's own writer.
+#pragma once
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace cartoonize::testing {
+
+inline std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return (v && *v) ? v : fallback;
+}
+
+// ../shared/data beside the checkout (meson test sets CARTOONIZE_SHARED_DATA).
+inline std::string shared_data(const std::string& rel = "") {
+  std::string root = env_or("CARTOONIZE_SHARED_DATA", "../shared/data");
+  return rel.empty() ? root : root + "/" + rel;
+}
+
+inline std::string default_model() { return env_or("CARTOONIZE_DEFAULT_MODEL", "models/default.ctzm"); }
+
+// A fresh folder under the system temp dir, removed when the object dies.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "cartoonize-test-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace cartoonize::testing
