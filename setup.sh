@@ -18,7 +18,7 @@ APT_PACKAGES=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-libav
   libopencv-dev libopencv-contrib-dev libdlib-dev libdlib-data
-  nlohmann-json3-dev libgtest-dev
+  libgtest-dev gstreamer1.0-plugins-ugly
 )
 
 install_apt() {

@@ -105,7 +105,7 @@ void run_cuda(ImageModel& model, torch::Device device, const ImageView& image, f
   check_cuda(cuda::packed_to_planar(frame.data_ptr<uint8_t>(), image.width, image.height, row_bytes, bpp, bgr,
                                     scale, offset, x.data_ptr<float>(), stream),
              "packed_to_planar");
-  torch::Tensor y = model.forward(x).contiguous();
+  torch::Tensor y = model.forward(x).to(torch::kFloat).contiguous();
   check_cuda(cuda::planar_blend_to_packed(y.data_ptr<float>(), image.width, image.height, 1.f / scale,
                                           -offset / scale, strength, frame.data_ptr<uint8_t>(), row_bytes, bpp,
                                           bgr, stream),
@@ -114,24 +114,51 @@ void run_cuda(ImageModel& model, torch::Device device, const ImageView& image, f
 }
 #endif
 
-}  // namespace
-
-void Engine::cartoonize_frame(const ImageView& image, float strength) {
-  check_view(image);
-  if (strength <= 0.f) return;
-  strength = std::min(strength, 1.f);
+// Runs `fn` under InferenceMode; LibTorch's exceptions leave as Error.
+template <typename F>
+void run_inference(F&& fn) {
   try {
     c10::InferenceMode guard;
-#ifdef CARTOONIZE_WITH_CUDA
-    if (impl_->device.is_cuda()) return run_cuda(*impl_->model, impl_->device, image, strength);
-#endif
-    run_cpu(*impl_->model, image, strength);
+    fn();
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
     std::string msg = e.what();
     throw Error("inference failed: " + msg.substr(0, msg.find('\n')));
   }
+}
+
+}  // namespace
+
+void Engine::cartoonize_frame(const ImageView& image, float strength) {
+  check_view(image);
+  if (strength <= 0.f) return;
+  strength = std::min(strength, 1.f);
+  run_inference([&] {
+#ifdef CARTOONIZE_WITH_CUDA
+    if (impl_->device.is_cuda()) return run_cuda(*impl_->model, impl_->device, image, strength);
+#endif
+    run_cpu(*impl_->model, image, strength);
+  });
+}
+
+void Engine::cartoonize_batch(const std::vector<ImageView>& images) {
+  if (images.empty()) return;
+  for (const auto& im : images) {
+    check_view(im);
+    if (im.width != images[0].width || im.height != images[0].height)
+      throw Error("cartoonize_batch: all images must have the same size");
+  }
+  run_inference([&] {
+    ImageModel& model = *impl_->model;
+    const Normalization n = model.info().normalization;
+    std::vector<torch::Tensor> inputs;
+    inputs.reserve(images.size());
+    for (const auto& im : images) inputs.push_back(packed_to_rgb(im));
+    torch::Tensor x = to_model_range(torch::cat(inputs), n).to(impl_->device);
+    torch::Tensor y = from_model_range(model.forward(x), n).to(torch::kCPU);
+    for (size_t i = 0; i < images.size(); ++i) rgb_to_packed(y.narrow(0, int64_t(i), 1), images[i]);
+  });
 }
 
 }  // namespace cartoonize

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "image.h"
 #include "model_info.h"
@@ -33,6 +34,11 @@ class Engine {
   // `image` in place: out = in + strength * (cartoon - in). The 4th byte of
   // 4-byte layouts is left as it was. Throws Error on failure.
   void cartoonize_frame(const ImageView& image, float strength);
+
+  // Cartoonizes several images of the same size in one generator call (the
+  // aligned face crops of a frame), in place, fully (strength 1). The
+  // element blends them into the frame itself, through a feathered mask.
+  void cartoonize_batch(const std::vector<ImageView>& images);
 
   const ModelInfo& model_info() const;
   bool on_cuda() const;
