@@ -32,8 +32,9 @@ class FaceDetector {
 
   // Face boxes in full-resolution coordinates. HOG runs on a copy of the frame
   // scaled to detect_width pixels wide (0 or >= frame width: full size).
-  // rgb8: CV_8UC3 (or CV_8UC4, 4th channel ignored); channel order only
-  // matters for landmarks' grey conversion, and that is symmetric in R and B.
+  // rgb8: CV_8UC3 (or CV_8UC4, 4th channel ignored). RGB or BGR give the
+  // same result: HOG takes the strongest gradient over the channels and the
+  // shape predictor averages them.
   std::vector<cv::Rect> detect(const cv::Mat& rgb8, int detect_width);
 
   // 68 landmarks of the face in box, on the full-resolution frame.
