@@ -35,9 +35,12 @@
 #include <mutex>
 #include <string>
 
+#include "detector.h"
 #include "engine.h"
 #include "error.h"
+#include "face_crops.h"
 #include "gstcartoonize_enums.h"
+#include "tracker.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_cartoonize_debug);
 #define GST_CAT_DEFAULT gst_cartoonize_debug
@@ -53,6 +56,13 @@ constexpr GstCartoonizeMode kDefaultMode = GST_CARTOONIZE_MODE_FRAME;
 constexpr gfloat kDefaultStrength = 1.0f;
 constexpr GstCartoonizeInputRange kDefaultRange = GST_CARTOONIZE_RANGE_AUTO;
 constexpr gint kDefaultThreads = 0;
+constexpr gint kDefaultDetectWidth = 640;
+constexpr gint kDefaultDetectInterval = 5;
+constexpr gfloat kDefaultCropMargin = 0.25f;
+constexpr gdouble kDefaultMinCutoff = 1.0;
+constexpr gdouble kDefaultBeta = 0.05;
+constexpr gint kDefaultFadeFrames = 8;
+constexpr gboolean kDefaultPostMessages = FALSE;
 
 // What the user set. Read under settings_lock; copied at start() and per frame.
 struct Settings {
@@ -62,6 +72,14 @@ struct Settings {
   gfloat strength = kDefaultStrength;
   GstCartoonizeInputRange input_range = kDefaultRange;
   gint threads = kDefaultThreads;
+  gint detect_width = kDefaultDetectWidth;
+  gint detect_interval = kDefaultDetectInterval;
+  std::string landmark_model = cartoonize::faces::kDefaultPredictorPath;
+  gfloat crop_margin = kDefaultCropMargin;
+  gdouble min_cutoff = kDefaultMinCutoff;
+  gdouble beta = kDefaultBeta;
+  gint fade_frames = kDefaultFadeFrames;
+  gboolean post_messages = kDefaultPostMessages;
 };
 
 // What start() built. Used under state_lock by the streaming thread.
@@ -70,6 +88,12 @@ struct State {
   cartoonize::PixelLayout layout = cartoonize::PixelLayout::RGB;
   GstClockTime processing_ema = 0;      // smoothed time per frame
   GstClockTime reported_latency = 0;    // what the last LATENCY answer added
+  GstCartoonizeMode mode = kDefaultMode;  // fixed from start() to stop()
+  std::unique_ptr<cartoonize::faces::FaceDetector> detector;  // face modes only
+  std::unique_ptr<cartoonize::faces::FaceTracker> tracker;
+  cartoonize::faces::FaceStyle face_style;
+  int detect_interval = kDefaultDetectInterval;
+  guint64 frames = 0;
 };
 
 }  // namespace
@@ -90,6 +114,14 @@ enum {
   PROP_STRENGTH,
   PROP_INPUT_RANGE,
   PROP_THREADS,
+  PROP_DETECT_WIDTH,
+  PROP_DETECT_INTERVAL,
+  PROP_LANDMARK_MODEL,
+  PROP_CROP_MARGIN,
+  PROP_MIN_CUTOFF,
+  PROP_BETA,
+  PROP_FADE_FRAMES,
+  PROP_POST_MESSAGES,
 };
 
 #define CARTOONIZE_CAPS GST_VIDEO_CAPS_MAKE("{ RGB, BGR, RGBx, BGRx, RGBA, BGRA }")
@@ -117,6 +149,18 @@ static void gst_cartoonize_set_property(GObject* object, guint prop_id, const GV
     case PROP_STRENGTH: s.strength = g_value_get_float(value); break;
     case PROP_INPUT_RANGE: s.input_range = static_cast<GstCartoonizeInputRange>(g_value_get_enum(value)); break;
     case PROP_THREADS: s.threads = g_value_get_int(value); break;
+    case PROP_DETECT_WIDTH: s.detect_width = g_value_get_int(value); break;
+    case PROP_DETECT_INTERVAL: s.detect_interval = g_value_get_int(value); break;
+    case PROP_LANDMARK_MODEL: {
+      const gchar* v = g_value_get_string(value);
+      s.landmark_model = v ? v : cartoonize::faces::kDefaultPredictorPath;
+      break;
+    }
+    case PROP_CROP_MARGIN: s.crop_margin = g_value_get_float(value); break;
+    case PROP_MIN_CUTOFF: s.min_cutoff = g_value_get_double(value); break;
+    case PROP_BETA: s.beta = g_value_get_double(value); break;
+    case PROP_FADE_FRAMES: s.fade_frames = g_value_get_int(value); break;
+    case PROP_POST_MESSAGES: s.post_messages = g_value_get_boolean(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
   }
 }
@@ -132,6 +176,14 @@ static void gst_cartoonize_get_property(GObject* object, guint prop_id, GValue* 
     case PROP_STRENGTH: g_value_set_float(value, s.strength); break;
     case PROP_INPUT_RANGE: g_value_set_enum(value, s.input_range); break;
     case PROP_THREADS: g_value_set_int(value, s.threads); break;
+    case PROP_DETECT_WIDTH: g_value_set_int(value, s.detect_width); break;
+    case PROP_DETECT_INTERVAL: g_value_set_int(value, s.detect_interval); break;
+    case PROP_LANDMARK_MODEL: g_value_set_string(value, s.landmark_model.c_str()); break;
+    case PROP_CROP_MARGIN: g_value_set_float(value, s.crop_margin); break;
+    case PROP_MIN_CUTOFF: g_value_set_double(value, s.min_cutoff); break;
+    case PROP_BETA: g_value_set_double(value, s.beta); break;
+    case PROP_FADE_FRAMES: g_value_set_int(value, s.fade_frames); break;
+    case PROP_POST_MESSAGES: g_value_set_boolean(value, s.post_messages); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
   }
 }
@@ -144,11 +196,6 @@ static Settings copy_settings(GstCartoonize* self) {
 static gboolean gst_cartoonize_start(GstBaseTransform* trans) {
   auto* self = GST_CARTOONIZE(trans);
   const Settings s = copy_settings(self);
-  if (s.mode != GST_CARTOONIZE_MODE_FRAME) {
-    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("mode=face and mode=both are not available in this build yet"),
-                      (nullptr));
-    return FALSE;
-  }
   cartoonize::EngineOptions options;
   options.model_path = s.model_location.empty() ? gst_cartoonize_default_model_path() : s.model_location;
   options.device = s.device == GST_CARTOONIZE_DEVICE_CPU    ? cartoonize::DeviceChoice::Cpu
@@ -176,9 +223,27 @@ static gboolean gst_cartoonize_start(GstBaseTransform* trans) {
                   engine->model_info().width, engine->model_info().input_size);
   if (s.device == GST_CARTOONIZE_DEVICE_AUTO)
     GST_INFO_OBJECT(self, "device=auto chose %s", engine->device_name().c_str());
+  State fresh;
+  fresh.mode = s.mode;
+  if (s.mode != GST_CARTOONIZE_MODE_FRAME) {
+    try {
+      fresh.detector = std::make_unique<cartoonize::faces::FaceDetector>(s.landmark_model);
+    } catch (const std::exception& e) {
+      GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("%s", e.what()), ("landmark-model=%s", s.landmark_model.c_str()));
+      return FALSE;
+    }
+    cartoonize::faces::FaceTracker::Config tc;
+    tc.detect_width = s.detect_width;
+    tc.min_cutoff = s.min_cutoff;
+    tc.beta = s.beta;
+    tc.fade_frames = s.fade_frames;
+    fresh.tracker = std::make_unique<cartoonize::faces::FaceTracker>(*fresh.detector, tc);
+    fresh.face_style.margin = s.crop_margin;
+    fresh.detect_interval = s.detect_interval;
+  }
+  fresh.engine = std::move(engine);
   std::lock_guard<std::mutex> lock(*self->state_lock);
-  *self->state = State{};
-  self->state->engine = std::move(engine);
+  *self->state = std::move(fresh);
   return TRUE;
 }
 
@@ -209,14 +274,73 @@ static gboolean gst_cartoonize_set_info(GstVideoFilter* filter, GstCaps*, GstVid
   return TRUE;
 }
 
+// Describes the faces of this frame: a "face" GstVideoRegionOfInterestMeta
+// each (landmarks in its "landmarks" param) and, with post-messages, an
+// element message like facedetect's.
+static void publish_faces(GstCartoonize* self, GstBuffer* buffer, const std::vector<cartoonize::faces::TrackedFace>& faces,
+                          bool post) {
+  GValue list = G_VALUE_INIT;
+  if (post) g_value_init(&list, GST_TYPE_LIST);
+  for (const auto& f : faces) {
+    GValue points = G_VALUE_INIT;
+    gst_value_array_init(&points, cartoonize::faces::kLandmarkCount * 2);
+    for (const auto& p : f.smoothed) {
+      GValue v = G_VALUE_INIT;
+      g_value_init(&v, G_TYPE_FLOAT);
+      g_value_set_float(&v, p.x);
+      gst_value_array_append_value(&points, &v);
+      g_value_set_float(&v, p.y);
+      gst_value_array_append_value(&points, &v);
+      g_value_unset(&v);
+    }
+    GstVideoRegionOfInterestMeta* roi = gst_buffer_add_video_region_of_interest_meta(
+        buffer, "face", guint(std::max(0, f.box.x)), guint(std::max(0, f.box.y)), guint(f.box.width),
+        guint(f.box.height));
+    roi->id = f.id;
+    GstStructure* lm = gst_structure_new("landmarks", "presence", G_TYPE_FLOAT, f.presence, nullptr);
+    gst_structure_set_value(lm, "points", &points);
+    gst_video_region_of_interest_meta_add_param(roi, lm);
+    if (post) {
+      GstStructure* face = gst_structure_new("face", "id", G_TYPE_INT, f.id, "x", G_TYPE_INT, f.box.x, "y",
+                                             G_TYPE_INT, f.box.y, "width", G_TYPE_INT, f.box.width, "height",
+                                             G_TYPE_INT, f.box.height, "presence", G_TYPE_FLOAT, f.presence, nullptr);
+      gst_structure_take_value(face, "landmarks", &points);
+      GValue item = G_VALUE_INIT;
+      g_value_init(&item, GST_TYPE_STRUCTURE);
+      gst_value_set_structure(&item, face);
+      gst_structure_free(face);
+      gst_value_list_append_and_take_value(&list, &item);
+    } else {
+      g_value_unset(&points);
+    }
+  }
+  if (!post) return;
+  GstBaseTransform* trans = GST_BASE_TRANSFORM(self);
+  const GstClockTime ts = GST_BUFFER_PTS(buffer);
+  const GstSegment& seg = trans->segment;
+  GstStructure* s = gst_structure_new(
+      "cartoonize", "timestamp", G_TYPE_UINT64, ts, "stream-time", G_TYPE_UINT64,
+      gst_segment_to_stream_time(&seg, GST_FORMAT_TIME, ts), "running-time", G_TYPE_UINT64,
+      gst_segment_to_running_time(&seg, GST_FORMAT_TIME, ts), "duration", G_TYPE_UINT64, GST_BUFFER_DURATION(buffer),
+      nullptr);
+  gst_structure_take_value(s, "faces", &list);
+  gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
+}
+
+// Seconds for the landmark filter: the buffer's time, or a frame count at 30 fps.
+static double frame_seconds(GstVideoFrame* frame, guint64 index) {
+  const GstClockTime pts = GST_BUFFER_PTS(frame->buffer);
+  return GST_CLOCK_TIME_IS_VALID(pts) ? double(pts) / GST_SECOND : double(index) / 30.0;
+}
+
 static GstFlowReturn gst_cartoonize_transform_frame_ip(GstVideoFilter* filter, GstVideoFrame* frame) {
   auto* self = GST_CARTOONIZE(filter);
   const Settings s = copy_settings(self);
-  if (s.strength <= 0.f) return GST_FLOW_OK;  // exactly the input
 
   std::unique_lock<std::mutex> lock(*self->state_lock);
   State& st = *self->state;
   if (!st.engine) {
+    lock.unlock();
     GST_ELEMENT_ERROR(self, CORE, STATE_CHANGE, ("no model loaded"), (nullptr));
     return GST_FLOW_ERROR;
   }
@@ -228,7 +352,24 @@ static GstFlowReturn gst_cartoonize_transform_frame_ip(GstVideoFilter* filter, G
   view.layout = st.layout;
   const auto t0 = std::chrono::steady_clock::now();
   try {
-    st.engine->cartoonize_frame(view, s.strength);
+    std::vector<cartoonize::faces::TrackedFace> faces;
+    std::vector<cartoonize::faces::FaceCrop> crops;
+    cv::Mat mat;
+    if (st.tracker) {
+      // Faces are found and cropped from the original frame, before any
+      // frame-mode cartoon is drawn over it.
+      mat = cartoonize::faces::wrap_frame(view);
+      const bool detect = st.frames % guint64(std::max(1, st.detect_interval)) == 0;
+      faces = st.tracker->update(mat, frame_seconds(frame, st.frames), detect);
+      if (s.strength > 0.f && !faces.empty()) {
+        crops = cartoonize::faces::extract_faces(mat, faces, st.engine->model_info().input_size, st.face_style);
+        cartoonize::faces::cartoonize_crops(crops, *st.engine, st.layout);
+      }
+    }
+    ++st.frames;
+    if (st.mode != GST_CARTOONIZE_MODE_FACE) st.engine->cartoonize_frame(view, s.strength);
+    if (!crops.empty()) cartoonize::faces::paste_faces(mat, crops, s.strength);
+    if (st.tracker) publish_faces(self, frame->buffer, faces, s.post_messages);
   } catch (const std::exception& e) {
     lock.unlock();
     GST_ELEMENT_ERROR(self, STREAM, FAILED, ("%s", e.what()), (nullptr));
@@ -316,6 +457,45 @@ static void install_properties(GObjectClass* gobject_class) {
       g_param_spec_int("threads", "Threads",
                        "CPU threads for inference (process-wide LibTorch setting); 0 keeps LibTorch's default", 0,
                        256, kDefaultThreads, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_DETECT_WIDTH,
+      g_param_spec_int("detect-width", "Detection width",
+                       "Width the frame is scaled to for face detection (0: full resolution). dlib's HOG finds "
+                       "faces of about 80 px and more at this scale",
+                       0, 16384, kDefaultDetectWidth, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_DETECT_INTERVAL,
+      g_param_spec_int("face-detect-interval", "Face detection interval",
+                       "Run the face detector every N frames; landmarks are tracked in between", 1, 1000,
+                       kDefaultDetectInterval, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_LANDMARK_MODEL,
+      g_param_spec_string("landmark-model", "Landmark model", "dlib 68-point shape predictor file (face modes)",
+                          cartoonize::faces::kDefaultPredictorPath, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_CROP_MARGIN,
+      g_param_spec_float("crop-margin", "Crop margin",
+                         "Context kept around each aligned face, as a fraction of the face template", 0.f, 1.f,
+                         kDefaultCropMargin, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_MIN_CUTOFF,
+      g_param_spec_double("smoothing-min-cutoff", "Smoothing min cutoff",
+                          "One Euro filter minimum cutoff (Hz) for landmarks: lower = steadier, more lag at rest",
+                          0.001, 100.0, kDefaultMinCutoff, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_BETA,
+      g_param_spec_double("smoothing-beta", "Smoothing beta",
+                          "One Euro filter speed coefficient (1/px): higher = less lag when the face moves", 0.0, 10.0,
+                          kDefaultBeta, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_FADE_FRAMES,
+      g_param_spec_int("fade-frames", "Fade frames", "Frames over which a face fades in or out when it appears or "
+                       "disappears", 1, 1000, kDefaultFadeFrames, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_POST_MESSAGES,
+      g_param_spec_boolean("post-messages", "Post messages",
+                           "Post a 'cartoonize' element message with the faces of each frame (face modes)",
+                           kDefaultPostMessages, rw_playing));
 }
 
 static void gst_cartoonize_class_init(GstCartoonizeClass* klass) {

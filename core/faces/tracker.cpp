@@ -60,6 +60,11 @@ void FaceTracker::refit(Track& track, const cv::Mat& rgb8) {
 }
 
 std::vector<TrackedFace> FaceTracker::update(const cv::Mat& rgb8, double t, bool run_detector) {
+  // Faces present from the very first frame have nothing to fade in from (a
+  // still photo must be fully processed): they start at full presence.
+  const bool first_frame = !started_;
+  started_ = true;
+  const int fade = std::max(1, config_.fade_frames);
   std::vector<bool> fitted(tracks_.size(), false);
   if (run_detector) {
     const std::vector<cv::Rect> dets = detector_.detect(rgb8, config_.detect_width);
@@ -86,6 +91,7 @@ std::vector<TrackedFace> FaceTracker::update(const cv::Mat& rgb8, double t, bool
       track.id = next_id_++;
       track.smoother = LandmarkSmoother({config_.min_cutoff, config_.beta, config_.d_cutoff});
       fit_to_detection(track, rgb8, dets[j]);
+      if (first_frame) track.presence_steps = fade - 1;
       tracks_.push_back(std::move(track));
       fitted.push_back(true);
     }
@@ -99,7 +105,6 @@ std::vector<TrackedFace> FaceTracker::update(const cv::Mat& rgb8, double t, bool
       if (!tracks_[i].fading && !tracks_[j].fading && iou(tracks_[i].box, tracks_[j].box) > kDuplicateIou)
         tracks_[j].fading = true;  // j is younger: ids grow with position
 
-  const int fade = std::max(1, config_.fade_frames);
   std::vector<TrackedFace> out;
   for (auto& track : tracks_) {
     if (track.fading) {

@@ -40,7 +40,10 @@ class FaceTracker {
   // near where they were. Returns all visible faces (presence > 0).
   std::vector<TrackedFace> update(const cv::Mat& rgb8, double t_seconds, bool run_detector);
 
-  void reset() { tracks_.clear(); }
+  void reset() {
+    tracks_.clear();
+    started_ = false;
+  }
   const Config& config() const { return config_; }
 
  private:
@@ -65,6 +68,7 @@ class FaceTracker {
   Config config_;
   std::vector<Track> tracks_;
   int next_id_ = 0;
+  bool started_ = false;  // update() has run since construction/reset
 };
 
 // Intersection over union of two boxes (0 when either is empty).

@@ -1,4 +1,6 @@
-// faceapi: the ported face-api.js networks against real data.
+// faceapi: the ported face-api.js networks against TensorFlow and real data.
+//   * Both nets reproduce TensorFlow's outputs (tf_reference.txt, made by
+//     make_tf_reference.py) on a synthetic input.
 //   * LandmarkNet vs dlib's 68-point shape predictor on real photos (NME).
 //   * FaceRecognitionNet: two crops of one face are close, different people far.
 //   * Damaged weight files give cartoonize::Error, never a crash.
@@ -9,13 +11,14 @@
 #include <cmath>
 #include <fstream>
 #include <numeric>
+#include <sstream>
 
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include "error.h"
-#include "face_crops.h"
+#include "real_faces.h"
 #include "landmark_net.h"
 #include "recognition_net.h"
 #include "weights.h"
@@ -82,6 +85,61 @@ std::vector<double> landmark_nmes(const std::vector<Face>& faces, float scale, f
   std::vector<double> out;
   for (size_t i = 0; i < faces.size(); ++i) out.push_back(nme(faces[i].lm, pred[int64_t(i)], squares[i]));
   return out;
+}
+
+// ---- against TensorFlow ---------------------------------------------------
+
+// The deterministic input make_tf_reference.py feeds TensorFlow (its pattern()),
+// as N×3×size×size.
+torch::Tensor pattern(int64_t n, int64_t size) {
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
+  const torch::Tensor b = torch::arange(n, opts).view({n, 1, 1, 1});
+  const torch::Tensor c = torch::arange(3, opts).view({1, 3, 1, 1});
+  const torch::Tensor y = torch::arange(size, opts).view({1, 1, size, 1});
+  const torch::Tensor x = torch::arange(size, opts).view({1, 1, 1, size});
+  const torch::Tensor v = 127.5 + 127.5 * torch::sin(0.11 * x * (c + 1) + 0.07 * y + 1.3 * b) *
+                                      torch::cos(0.05 * y - 0.09 * x * (b + 1));
+  return v.to(torch::kFloat32);
+}
+
+// Rows of tf_reference.txt starting with `name`, as a matrix.
+torch::Tensor tf_reference(const std::string& name) {
+  const char* root = std::getenv("CARTOONIZE_SOURCE_ROOT");
+  if (!root) throw std::runtime_error("CARTOONIZE_SOURCE_ROOT is not set");
+  std::ifstream in(std::filesystem::path(root) / "tests" / "faceapi" / "tf_reference.txt");
+  if (!in) throw std::runtime_error("cannot read tests/faceapi/tf_reference.txt");
+  std::vector<torch::Tensor> rows;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream ls(line);
+    std::string tag;
+    ls >> tag;
+    if (tag != name) continue;
+    std::vector<float> v;
+    for (float f; ls >> f;) v.push_back(f);
+    rows.push_back(torch::tensor(v));
+  }
+  if (rows.empty()) throw std::runtime_error("no '" + name + "' rows in tf_reference.txt");
+  return torch::stack(rows);
+}
+
+TEST(FaceApiPort, LandmarkNetMatchesTensorFlow) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor want = tf_reference("landmarks");
+  const torch::Tensor got = landmark_net().forward(pattern(want.size(0), 112)).flatten(1);
+  const double err = (got - want).abs().max().item<double>();
+  std::printf("[port] LandmarkNet max |LibTorch - TensorFlow| = %.2e px (values up to %.0f px)\n", err,
+              want.abs().max().item<double>());
+  EXPECT_LT(err, 2e-3);  // float32 summation-order noise; a layout or padding slip is > 0.1 px
+}
+
+TEST(FaceApiPort, FaceRecognitionNetMatchesTensorFlow) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor want = tf_reference("recognition");
+  const torch::Tensor got = recognition_net().forward(pattern(want.size(0), 150));
+  const double err = (got - want).abs().max().item<double>();
+  std::printf("[port] FaceRecognitionNet max |LibTorch - TensorFlow| = %.2e (values up to %.2f)\n", err,
+              want.abs().max().item<double>());
+  EXPECT_LT(err, 1e-4);
 }
 
 // ---- landmarks ------------------------------------------------------------

@@ -1,5 +1,5 @@
-// See face_crops.h.
-#include "face_crops.h"
+// See real_faces.h.
+#include "real_faces.h"
 
 #include <algorithm>
 #include <cstdlib>
