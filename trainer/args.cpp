@@ -46,16 +46,30 @@ bool Args::parse(const std::vector<std::string>& argv) {
       if (i + 1 >= argv.size()) throw Error(command_ + ": --" + name + " needs a value");
       value = argv[++i];
     }
-    values_[name] = value;
+    // Repeating an option collects its values (see list()); str() sees the last.
+    auto& slot = values_[name];
+    slot = slot.empty() ? value : slot + '\n' + value;
   }
   for (const auto& [name, spec] : specs_)
     if (spec.required && !given(name)) throw Error(command_ + ": --" + name + " is required (see --help)");
   return true;
 }
 
+std::vector<std::string> Args::list(const std::string& name) const {
+  std::vector<std::string> out;
+  std::string all = values_.count(name) ? values_.at(name) : str(name);
+  for (char& c : all)
+    if (c == ',') c = '\n';
+  std::stringstream ss(all);
+  std::string item;
+  while (std::getline(ss, item))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
 std::string Args::str(const std::string& name) const {
   auto v = values_.find(name);
-  if (v != values_.end()) return v->second;
+  if (v != values_.end()) return v->second.substr(v->second.rfind('\n') + 1);
   auto s = specs_.find(name);
   if (s == specs_.end()) throw Error("internal: undeclared option " + name);
   return s->second.def;

@@ -18,6 +18,8 @@ class Args {
   bool parse(const std::vector<std::string>& argv);
 
   std::string str(const std::string& name) const;
+  // Every value of an option that may be given several times (or as a,b,c).
+  std::vector<std::string> list(const std::string& name) const;
   int integer(const std::string& name) const;
   double number(const std::string& name) const;
   bool on(const std::string& name) const;

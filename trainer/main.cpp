@@ -13,6 +13,7 @@ using Command = int (*)(const std::vector<std::string>&);
 
 const std::map<std::string, std::pair<Command, const char*>>& commands() {
   static const std::map<std::string, std::pair<Command, const char*>> table = {
+      {"prepare", {cartoonize::train::cmd_prepare, "detect, landmark and align faces into a training data set"}},
       {"pretrain", {cartoonize::train::cmd_pretrain, "reconstruction pre-training of the generator"}},
       {"export", {cartoonize::train::cmd_export, "write a checkpoint as the element's model file"}},
   };

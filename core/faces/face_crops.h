@@ -13,7 +13,7 @@
 namespace cartoonize::faces {
 
 struct FaceStyle {
-  float margin = 0.25f;   // context around the face in the crop (see alignment_transform)
+  float margin = 0.1f;    // context around the face in the crop (see alignment_transform); the models are trained with it
   float grow = 0.08f;     // mask grown beyond the jaw/brow hull (fraction of face size)
   float feather = 0.12f;  // mask fade width (fraction of face size)
 };
