@@ -12,6 +12,11 @@ std::atomic<bool> g_stop{false};
 extern "C" void on_signal(int) { g_stop = true; }
 
 torch::Tensor scalar_i64(int64_t v) { return torch::tensor(v, torch::kInt64); }
+
+[[noreturn]] void rethrow(const std::string& what, const std::string& path, const std::exception& e) {
+  std::string msg = e.what();
+  throw Error(what + " " + path + ": " + msg.substr(0, msg.find('\n')));
+}
 }  // namespace
 
 void install_stop_handlers() {
@@ -21,40 +26,49 @@ void install_stop_handlers() {
 
 bool stop_requested() { return g_stop.load(); }
 
-void save_checkpoint(const std::string& path, Generator& generator, torch::optim::Optimizer& optimizer,
-                     const CheckpointState& state) {
+void save_checkpoint(const std::string& path, const CheckpointParts& parts, const CheckpointState& state) {
   torch::serialize::OutputArchive archive;
-  torch::serialize::OutputArchive g_archive, opt_archive;
-  generator->save(g_archive);
-  optimizer.save(opt_archive);
-  archive.write("generator", g_archive);
-  archive.write("optimizer", opt_archive);
+  auto write_module = [&](const std::string& name, torch::nn::Module& m) {
+    torch::serialize::OutputArchive sub;
+    m.save(sub);
+    archive.write(name, sub);
+  };
+  write_module("generator", *parts.generator.ptr());
+  for (const auto& [name, m] : parts.modules) write_module(name, *m);
+  for (const auto& [name, opt] : parts.optimizers) {
+    torch::serialize::OutputArchive sub;
+    opt->save(sub);
+    archive.write("optimizer." + name, sub);
+  }
   archive.write("iteration", scalar_i64(state.iteration));
   archive.write("seconds", torch::tensor(state.seconds, torch::kFloat64));
-  archive.write("width", scalar_i64(generator->config().width));
-  archive.write("res_blocks", scalar_i64(generator->config().res_blocks));
+  archive.write("width", scalar_i64(parts.generator->config().width));
+  archive.write("res_blocks", scalar_i64(parts.generator->config().res_blocks));
   write_file_atomically(path, [&](std::ostream& out) { archive.save_to(out); });
 }
 
-CheckpointState load_checkpoint(const std::string& path, Generator& generator, torch::optim::Optimizer* optimizer) {
+CheckpointState load_checkpoint(const std::string& path, const CheckpointParts& parts) {
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(path);
-    torch::serialize::InputArchive g_archive;
-    archive.read("generator", g_archive);
-    generator->load(g_archive);
-    if (optimizer) {
-      torch::serialize::InputArchive opt_archive;
-      archive.read("optimizer", opt_archive);
-      optimizer->load(opt_archive);
+    auto read_module = [&](const std::string& name, torch::nn::Module& m) {
+      torch::serialize::InputArchive sub;
+      archive.read(name, sub);
+      m.load(sub);
+    };
+    read_module("generator", *parts.generator.ptr());
+    for (const auto& [name, m] : parts.modules) read_module(name, *m);
+    for (const auto& [name, opt] : parts.optimizers) {
+      torch::serialize::InputArchive sub;
+      archive.read("optimizer." + name, sub);
+      opt->load(sub);
     }
     torch::Tensor it, sec;
     archive.read("iteration", it);
     archive.read("seconds", sec);
     return CheckpointState{it.item<int64_t>(), sec.item<double>()};
   } catch (const c10::Error& e) {
-    std::string msg = e.what();
-    throw Error("cannot load checkpoint " + path + ": " + msg.substr(0, msg.find('\n')));
+    rethrow("cannot load checkpoint", path, e);
   }
 }
 
@@ -67,8 +81,7 @@ GeneratorConfig checkpoint_generator_config(const std::string& path) {
     archive.read("res_blocks", r);
     return GeneratorConfig{int(w.item<int64_t>()), int(r.item<int64_t>())};
   } catch (const c10::Error& e) {
-    std::string msg = e.what();
-    throw Error("cannot read checkpoint " + path + ": " + msg.substr(0, msg.find('\n')));
+    rethrow("cannot read checkpoint", path, e);
   }
 }
 

@@ -1,8 +1,10 @@
-// Rolling, crash-safe training checkpoints: generator, optimiser and the step
-// counter in one file, replaced atomically, so a run killed at any moment
-// resumes from the last complete checkpoint.
+// Rolling, crash-safe training checkpoints: every module and optimiser of a
+// stage plus the step counter in one file, replaced atomically, so a run
+// killed at any moment resumes from the last complete checkpoint.
 #pragma once
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -15,10 +17,18 @@ struct CheckpointState {
   double seconds = 0;  // cumulative training time over all slices
 };
 
-void save_checkpoint(const std::string& path, Generator& generator, torch::optim::Optimizer& optimizer,
-                     const CheckpointState& state);
-// Loads into existing generator/optimiser (same config). Throws Error.
-CheckpointState load_checkpoint(const std::string& path, Generator& generator, torch::optim::Optimizer* optimizer);
+// What a checkpoint holds; "generator" must be among the modules, as a
+// Generator, so export and the element can find its config.
+struct CheckpointParts {
+  Generator generator{nullptr};
+  std::vector<std::pair<std::string, torch::nn::Module*>> modules;        // besides the generator
+  std::vector<std::pair<std::string, torch::optim::Optimizer*>> optimizers;
+};
+
+void save_checkpoint(const std::string& path, const CheckpointParts& parts, const CheckpointState& state);
+// Loads into existing parts of the same shapes; parts absent from `parts` are
+// ignored (export loads the generator alone). Throws Error.
+CheckpointState load_checkpoint(const std::string& path, const CheckpointParts& parts);
 // Reads the generator config stored in a checkpoint.
 GeneratorConfig checkpoint_generator_config(const std::string& path);
 

@@ -7,6 +7,7 @@ namespace cartoonize::train {
 
 int cmd_prepare(const std::vector<std::string>& args);
 int cmd_pretrain(const std::vector<std::string>& args);
+int cmd_train(const std::vector<std::string>& args);
 int cmd_export(const std::vector<std::string>& args);
 
 }  // namespace cartoonize::train

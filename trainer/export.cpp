@@ -39,7 +39,7 @@ int cmd_export(const std::vector<std::string>& argv) {
   const std::string ckpt = run.checkpoint(a.str("stage"));
   if (!std::filesystem::exists(ckpt)) throw Error("no checkpoint " + ckpt + " (run pretrain/train first)");
   Generator g(checkpoint_generator_config(ckpt));
-  const CheckpointState state = load_checkpoint(ckpt, g, nullptr);
+  const CheckpointState state = load_checkpoint(ckpt, {g, {}, {}});
   ModelInfo info;
   info.input_size = a.integer("size");
   info.normalization = Normalization::MinusOneOne;

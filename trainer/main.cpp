@@ -15,6 +15,7 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
   static const std::map<std::string, std::pair<Command, const char*>> table = {
       {"prepare", {cartoonize::train::cmd_prepare, "detect, landmark and align faces into a training data set"}},
       {"pretrain", {cartoonize::train::cmd_pretrain, "reconstruction pre-training of the generator"}},
+      {"train", {cartoonize::train::cmd_train, "GAN training: surface, texture, structure, content, landmark losses"}},
       {"export", {cartoonize::train::cmd_export, "write a checkpoint as the element's model file"}},
   };
   return table;

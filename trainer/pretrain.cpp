@@ -15,6 +15,7 @@
 #include "image_folder.h"
 #include "progress.h"
 #include "run_dir.h"
+#include "slice.h"
 
 namespace cartoonize::train {
 
@@ -49,7 +50,7 @@ int cmd_pretrain(const std::vector<std::string>& argv) {
     if (c.width != g->config().width || c.res_blocks != g->config().res_blocks)
       throw Error("checkpoint " + ckpt + " has width " + std::to_string(c.width) + " / " +
                   std::to_string(c.res_blocks) + " res blocks; pass the same --width/--res-blocks");
-    state = load_checkpoint(ckpt, g, &opt);
+    state = load_checkpoint(ckpt, {g, {}, {{"g", &opt}}});
     std::printf("resumed %s at iteration %lld (%.1f min trained so far)\n", ckpt.c_str(),
                 (long long)state.iteration, state.seconds / 60);
   } else if (std::filesystem::exists(ckpt)) {
@@ -64,15 +65,12 @@ int cmd_pretrain(const std::vector<std::string>& argv) {
   std::ofstream csv(run.losses_csv("pretrain"), std::ios::app);
   if (csv.tellp() == 0) csv << "iteration,l1,seconds\n";
 
-  install_stop_handlers();
-  const double budget = a.number("time-budget") * 60.0;
-  const auto t0 = std::chrono::steady_clock::now();
+  Slice slice(a.number("time-budget"));
   const double seconds_before = state.seconds;
   Progress progress("pretrain", state.iteration, total);
-  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   auto save = [&] {
-    state.seconds = seconds_before + elapsed();
-    save_checkpoint(ckpt, g, opt, state);
+    state.seconds = seconds_before + slice.elapsed();
+    save_checkpoint(ckpt, {g, {}, {{"g", &opt}}}, state);
     csv.flush();
   };
   while (state.iteration < total) {
@@ -88,14 +86,14 @@ int cmd_pretrain(const std::vector<std::string>& argv) {
       throw Error("loss became " + std::to_string(l) + " at iteration " + std::to_string(state.iteration) +
                   "; the last good checkpoint " + ckpt + " is kept");
     }
-    csv << state.iteration << ',' << l << ',' << seconds_before + elapsed() << '\n';
+    csv << state.iteration << ',' << l << ',' << seconds_before + slice.elapsed() << '\n';
     progress.update(state.iteration, {{"l1", l}});
-    const bool out_of_time = budget > 0 && elapsed() >= budget;
-    if (state.iteration % a.integer("save-every") == 0 || out_of_time || stop_requested()) save();
-    if (out_of_time || stop_requested()) {
+    const bool stop = slice.should_stop();
+    if (state.iteration % a.integer("save-every") == 0 || stop) save();
+    if (stop) {
       progress.finish();
       std::printf("stopped at iteration %lld (%s); resume with --resume\n", (long long)state.iteration,
-                  out_of_time ? "time budget reached" : "signal");
+                  slice.reason());
       return 0;
     }
   }

@@ -1,0 +1,235 @@
+// `train`: the cartoon GAN. The generator's output is seen as a surface
+// (guided filter) by D_surface, as texture (random colour shift to grey) by
+// D_texture, as structure (superpixels) and content through a frozen content
+// network, and as 68 landmarks compared with the input's. Six weighted terms:
+//   variance  (--w0, --w-variance)   total variation / (C*H*W)
+//   surface   (--w1, --w-surface)    LSGAN, D_surface on guided-filtered images
+//   texture   (--w2, --w-texture)    LSGAN, D_texture on colour-shifted grey images
+//   content   (--w3, --w-content)    |F(G(x)) - F(x)|
+//   structure (--w3, --w-structure)  |F(G(x)) - F(superpixels(G(x)))|
+//   landmark  (--w4, --w-landmark)   |R(G(x)) - R(x)| in px of a 112 px face
+// LSGAN (as White-box Cartoonization): D minimises (D(real)-1)^2 + D(fake)^2.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "args.h"
+#include "checkpoint.h"
+#include "commands.h"
+#include "discriminator.h"
+#include "error.h"
+#include "generator.h"
+#include "grid.h"
+#include "image_folder.h"
+#include "losses.h"
+#include "progress.h"
+#include "representations.h"
+#include "run_dir.h"
+#include "slice.h"
+
+namespace cartoonize::train {
+namespace fs = std::filesystem;
+namespace {
+
+std::string default_face_api() {
+  const char* data = std::getenv("CARTOONIZE_SHARED_DATA");
+  return std::string(data && *data ? data : "../shared/data") + "/models/face-api";
+}
+
+torch::Tensor lsgan_real(const torch::Tensor& d) { return (d - 1).pow(2).mean(); }
+torch::Tensor lsgan_fake(const torch::Tensor& d) { return d.pow(2).mean(); }
+
+std::string snapshot_path(const RunDir& run, int version) {
+  return run.path + "/train-v" + std::to_string(version) + ".ckpt";
+}
+
+}  // namespace
+
+int cmd_train(const std::vector<std::string>& argv) {
+  Args a("train", "GAN training of the cartoon generator (see docs/trainer.md for the loss terms).");
+  a.option("data", "", "prepared data folder (photo/train and cartoon/ from `prepare`)", true)
+      .option("run", "runs/default", "run folder (its pretrain.ckpt initialises the generator)")
+      .option("total-iter", "30000", "iterations to reach (counted over resumed slices)")
+      .option("model-version", "1", "version number of the first snapshot this run writes")
+      .option("snapshot-every", "600", "iterations between numbered snapshots train-vN.ckpt")
+      .option("keep-last", "3", "numbered snapshots to keep (older ones are deleted)")
+      .option("keep", "", "snapshot versions never deleted (comma-separated)")
+      .option("w0", "1e5", "seed weight: variance").option("w1", "2e-1", "seed weight: surface")
+      .option("w2", "5", "seed weight: texture").option("w3", "2e1", "seed weight: content and structure")
+      .option("w4", "6e-1", "seed weight: landmark")
+      .option("w-variance", "", "overrides --w0").option("w-surface", "", "overrides --w1")
+      .option("w-texture", "", "overrides --w2").option("w-content", "", "overrides --w3 for content")
+      .option("w-structure", "", "overrides --w3 for structure").option("w-landmark", "", "overrides --w4")
+      .option("batch", "8", "images per step").option("size", "128", "training resolution")
+      .option("lr", "2e-4", "Adam learning rate (G and both D)")
+      .option("surface-radius", "5", "guided filter radius").option("surface-eps", "0.2", "guided filter eps")
+      .option("superpixel-size", "12", "SLIC region size (px)")
+      .option("face-api", default_face_api(), "folder of the face-api weights (content and landmark nets)")
+      .option("vgg19-weights", "", "TorchScript VGG19 conv4_4 feature extractor to use as content net")
+      .option("threads", "2", "CPU threads for LibTorch").option("seed", "42", "random seed (logged)")
+      .option("time-budget", "0", "minutes to train in this slice, then checkpoint and exit 0")
+      .option("save-every", "100", "iterations between rolling checkpoints")
+      .option("sample-every", "200", "iterations between sample grids")
+      .flag("resume", "continue the run's train.ckpt")
+      .flag("no-pretrain", "start from a random generator when the run has no pretrain.ckpt");
+  if (!a.parse(argv)) return 0;
+  auto weight = [&](const std::string& named, const std::string& seed) {
+    return a.given(named) ? a.number(named) : a.number(seed);
+  };
+  const double w_var = weight("w-variance", "w0"), w_surf = weight("w-surface", "w1"),
+               w_tex = weight("w-texture", "w2"), w_content = weight("w-content", "w3"),
+               w_struct = weight("w-structure", "w3"), w_lm = weight("w-landmark", "w4");
+  torch::set_num_threads(a.integer("threads"));
+  torch::manual_seed(uint64_t(a.integer("seed")));
+  std::mt19937_64 rng(uint64_t(a.integer("seed")));
+  const torch::Device device = torch::cuda::is_available() ? torch::kCUDA : torch::kCPU;
+
+  RunDir run(a.str("run"));
+  run.record_command("train", argv);
+  const std::string ckpt = run.checkpoint("train");
+  Generator g;
+  PatchDiscriminator d_surface(3), d_texture(1);
+  auto adam = [&](std::vector<torch::Tensor> p) {
+    return torch::optim::Adam(p, torch::optim::AdamOptions(a.number("lr")).betas({0.5, 0.99}));
+  };
+  torch::optim::Adam opt_g = adam(g->parameters()), opt_ds = adam(d_surface->parameters()),
+                     opt_dt = adam(d_texture->parameters());
+  CheckpointState state;
+  if (fs::exists(ckpt)) {
+    if (!a.on("resume")) throw Error(ckpt + " exists: pass --resume to continue it, or choose another --run");
+    g = Generator(checkpoint_generator_config(ckpt));
+    opt_g = adam(g->parameters());
+    state = load_checkpoint(ckpt, {g, {{"d_surface", d_surface.get()}, {"d_texture", d_texture.get()}},
+                                   {{"g", &opt_g}, {"d_surface", &opt_ds}, {"d_texture", &opt_dt}}});
+    std::printf("resumed %s at iteration %lld\n", ckpt.c_str(), (long long)state.iteration);
+  } else if (fs::exists(run.checkpoint("pretrain"))) {
+    g = Generator(checkpoint_generator_config(run.checkpoint("pretrain")));
+    opt_g = adam(g->parameters());
+    const auto pre = load_checkpoint(run.checkpoint("pretrain"), {g, {}, {}});
+    std::printf("generator initialised from %s (%lld pretrain iterations)\n", run.checkpoint("pretrain").c_str(),
+                (long long)pre.iteration);
+  } else if (!a.on("no-pretrain")) {
+    throw Error("no " + run.checkpoint("pretrain") + ": run `pretrain` first (or pass --no-pretrain)");
+  }
+
+  ContentNet content(a.str("face-api"), a.str("vgg19-weights"));
+  LandmarkLoss landmark(a.str("face-api"));
+  g->to(device);
+  d_surface->to(device);
+  d_texture->to(device);
+  content.to(device);
+  landmark.to(device);
+  g->train();
+  d_surface->train();
+  d_texture->train();
+
+  const std::string data = a.str("data");
+  const int size = a.integer("size"), batch = a.integer("batch");
+  BatchLoader photos(list_images({photo_folder(data) + (fs::exists(photo_folder(data) + "/train") ? "/train" : "")}),
+                     size, batch, uint64_t(a.integer("seed")) + uint64_t(state.iteration));
+  BatchLoader cartoons(list_images({data + "/cartoon"}), size, batch, uint64_t(a.integer("seed")) * 7 + uint64_t(state.iteration));
+  std::printf("train: %zu photos, %zu cartoons, batch %d at %d px on %s, seed %d; content net: %s\n"
+              "weights: variance %g surface %g texture %g content %g structure %g landmark %g\n",
+              photos.files().size(), cartoons.files().size(), batch, size, device.is_cuda() ? "CUDA" : "CPU",
+              a.integer("seed"), content.name().c_str(), w_var, w_surf, w_tex, w_content, w_struct, w_lm);
+
+  std::ofstream csv(run.losses_csv("train"), std::ios::app);
+  if (csv.tellp() == 0)
+    csv << "iteration,g_total,variance,surface,texture,content,structure,landmark,d_surface,d_texture,seconds\n";
+  std::vector<int> keep;
+  for (const auto& k : a.list("keep")) keep.push_back(std::stoi(k));
+
+  Slice slice(a.number("time-budget"));
+  const double seconds_before = state.seconds;
+  const int64_t total = a.integer("total-iter");
+  Progress progress("train", state.iteration, total, 20);
+  auto save = [&] {
+    state.seconds = seconds_before + slice.elapsed();
+    save_checkpoint(ckpt, {g, {{"d_surface", d_surface.get()}, {"d_texture", d_texture.get()}},
+                           {{"g", &opt_g}, {"d_surface", &opt_ds}, {"d_texture", &opt_dt}}},
+                    state);
+    csv.flush();
+  };
+  const int r = a.integer("surface-radius");
+  const double eps = a.number("surface-eps");
+  while (state.iteration < total) {
+    torch::Tensor x = photos.next().to(device), c = cartoons.next().to(device);
+    const torch::Tensor shift = random_shift_weights(rng);
+
+    // Generator step.
+    torch::Tensor fake = g->forward(x);
+    torch::Tensor adv_s = lsgan_real(d_surface->forward(surface(fake, r, eps)));
+    torch::Tensor adv_t = lsgan_real(d_texture->forward(color_shift(fake, shift)));
+    std::vector<torch::Tensor> f_fake = content.features(fake), f_x, f_sp;
+    {
+      torch::NoGradGuard ng;
+      f_x = content.features(x);
+      f_sp = content.features(superpixel_mean(fake, a.integer("superpixel-size")));
+    }
+    torch::Tensor l_content = content.distance(f_fake, f_x);
+    torch::Tensor l_struct = content.distance(f_fake, f_sp);
+    torch::Tensor l_var = variation_loss(fake);
+    torch::Tensor target_points;
+    {
+      torch::NoGradGuard ng;
+      target_points = landmark.landmarks(x);
+    }
+    torch::Tensor l_lm = landmark.distance(fake, target_points);
+    torch::Tensor g_loss = w_var * l_var + w_surf * adv_s + w_tex * adv_t + w_content * l_content +
+                           w_struct * l_struct + w_lm * l_lm;
+    opt_g.zero_grad();
+    g_loss.backward();
+    opt_g.step();
+
+    // Discriminator steps on the detached output.
+    torch::Tensor fake_d = fake.detach();
+    torch::Tensor d_s = lsgan_real(d_surface->forward(surface(c, r, eps))) +
+                        lsgan_fake(d_surface->forward(surface(fake_d, r, eps)));
+    opt_ds.zero_grad();
+    d_s.backward();
+    opt_ds.step();
+    torch::Tensor d_t = lsgan_real(d_texture->forward(color_shift(c, shift))) +
+                        lsgan_fake(d_texture->forward(color_shift(fake_d, shift)));
+    opt_dt.zero_grad();
+    d_t.backward();
+    opt_dt.step();
+
+    ++state.iteration;
+    const double gl = g_loss.item<double>();
+    if (!std::isfinite(gl) || !std::isfinite(d_s.item<double>()) || !std::isfinite(d_t.item<double>())) {
+      progress.finish();
+      throw Error("a loss became NaN/Inf at iteration " + std::to_string(state.iteration) +
+                  "; stopping with the last good checkpoint " + ckpt + " kept");
+    }
+    csv << state.iteration << ',' << gl << ',' << l_var.item<double>() << ',' << adv_s.item<double>() << ','
+        << adv_t.item<double>() << ',' << l_content.item<double>() << ',' << l_struct.item<double>() << ','
+        << l_lm.item<double>() << ',' << d_s.item<double>() << ',' << d_t.item<double>() << ','
+        << seconds_before + slice.elapsed() << '\n';
+    progress.update(state.iteration, {{"G", gl}, {"cont", l_content.item<double>()}, {"lm", l_lm.item<double>()},
+                                      {"Ds", d_s.item<double>()}, {"Dt", d_t.item<double>()}});
+    if (state.iteration % a.integer("sample-every") == 0)
+      write_grid(run.path + "/samples.png", {x, fake.detach(), surface(fake_d, r, eps)});
+    if (state.iteration % a.integer("snapshot-every") == 0) {
+      const int version = a.integer("model-version") + int(state.iteration / a.integer("snapshot-every")) - 1;
+      save_checkpoint(snapshot_path(run, version), {g, {}, {}}, state);
+      const int old = version - a.integer("keep-last");
+      if (old >= 1 && std::find(keep.begin(), keep.end(), old) == keep.end()) fs::remove(snapshot_path(run, old));
+    }
+    const bool stop = slice.should_stop();
+    if (state.iteration % a.integer("save-every") == 0 || stop) save();
+    if (stop) {
+      progress.finish();
+      std::printf("stopped at iteration %lld (%s); resume with --resume\n", (long long)state.iteration, slice.reason());
+      return 0;
+    }
+  }
+  save();
+  progress.finish();
+  std::printf("train done: %lld iterations, %.1f min in all; checkpoint %s\n", (long long)state.iteration,
+              state.seconds / 60, ckpt.c_str());
+  return 0;
+}
+
+}  // namespace cartoonize::train
