@@ -29,14 +29,16 @@ std::string json_escape(const std::string& s) {
 int cmd_export(const std::vector<std::string>& argv) {
   Args a("export", "Write a run's generator as a model file the cartoonize element loads.");
   a.option("run", "runs/default", "run folder")
-      .option("stage", "pretrain", "which checkpoint: pretrain | train")
+      .option("stage", "train", "which checkpoint: pretrain | train")
+      .option("model-version", "latest", "with --stage train: snapshot version (train-vN.ckpt) or 'latest'")
       .option("out", "", "model file to write (.ctzm)", true)
       .option("size", "128", "input size the model was trained at")
       .option("note", "", "free text stored in the provenance (e.g. data licences)")
       .flag("half", "store weights as fp16 (half the size)");
   if (!a.parse(argv)) return 0;
   RunDir run(a.str("run"));
-  const std::string ckpt = run.checkpoint(a.str("stage"));
+  const std::string ckpt =
+      a.str("stage") == "train" ? snapshot_for(run, a.str("model-version")) : run.checkpoint(a.str("stage"));
   if (!std::filesystem::exists(ckpt)) throw Error("no checkpoint " + ckpt + " (run pretrain/train first)");
   Generator g(checkpoint_generator_config(ckpt));
   const CheckpointState state = load_checkpoint(ckpt, {g, {}, {}});
@@ -47,7 +49,7 @@ int cmd_export(const std::vector<std::string>& argv) {
   std::snprintf(stats, sizeof stats, "\"iterations\": %lld, \"train_seconds\": %.0f", (long long)state.iteration,
                 state.seconds);
   info.provenance_json = std::string("{\"project\": \"gst-cartoonize ") + PROJECT_VERSION + "\", \"stage\": \"" +
-                         json_escape(a.str("stage")) + "\", " + stats + ", \"commands\": \"" +
+                         json_escape(a.str("stage")) + "\", \"checkpoint\": \"" + json_escape(ckpt) + "\", " + stats + ", \"commands\": \"" +
                          json_escape(run.commands()) + "\", \"note\": \"" + json_escape(a.str("note")) + "\"}";
   save_model_file(a.str("out"), g, info, a.on("half"));
   std::printf("wrote %s (%s, %lld iterations of %s)\n", a.str("out").c_str(), a.on("half") ? "fp16" : "fp32",

@@ -41,8 +41,9 @@ torch::Tensor load_image_tensor(const std::string& path, int size) {
   return to_model_range(packed_to_rgb(view), Normalization::MinusOneOne).squeeze(0).clone();
 }
 
-BatchLoader::BatchLoader(std::vector<std::string> files, int size, int batch, uint64_t seed, bool flip)
-    : files_(std::move(files)), size_(size), batch_(batch), flip_(flip), rng_(seed) {
+BatchLoader::BatchLoader(std::vector<std::string> files, int size, int batch, uint64_t seed, uint64_t first_batch,
+                         bool flip)
+    : files_(std::move(files)), size_(size), batch_(batch), flip_(flip), seed_(seed), next_batch_(first_batch) {
   if (files_.empty()) throw Error("no images to train on");
   worker_ = std::thread([this] { run(); });
 }
@@ -63,9 +64,10 @@ void BatchLoader::run() {
   std::bernoulli_distribution coin(0.5);
   int64_t consecutive_failures = 0;
   while (true) {
+    std::mt19937_64 rng(seed_ ^ (0x9E3779B97F4A7C15ull * (next_batch_++ + 1)));
     std::vector<torch::Tensor> items;
     while (int(items.size()) < batch_) {
-      torch::Tensor t = load_image_tensor(files_[pick(rng_)], size_);
+      torch::Tensor t = load_image_tensor(files_[pick(rng)], size_);
       if (!t.defined()) {
         std::lock_guard<std::mutex> lock(mutex_);
         ++skipped_;
@@ -77,7 +79,7 @@ void BatchLoader::run() {
         continue;
       }
       consecutive_failures = 0;
-      if (flip_ && coin(rng_)) t = t.flip({2});
+      if (flip_ && coin(rng)) t = t.flip({2});
       items.push_back(t);
     }
     torch::Tensor b = torch::stack(items);

@@ -23,7 +23,10 @@ torch::Tensor load_image_tensor(const std::string& path, int size);
 class BatchLoader {
  public:
   // Samples `batch` random images (with horizontal flips when `flip`) forever.
-  BatchLoader(std::vector<std::string> files, int size, int batch, uint64_t seed, bool flip = true);
+  // Batch k depends only on (seed, k), so a resumed run starting at batch
+  // `first_batch` sees exactly the batches an uninterrupted run would.
+  BatchLoader(std::vector<std::string> files, int size, int batch, uint64_t seed, uint64_t first_batch = 0,
+              bool flip = true);
   ~BatchLoader();
   torch::Tensor next();              // batch x 3 x size x size
   int64_t skipped() const;           // unreadable files met so far
@@ -34,7 +37,7 @@ class BatchLoader {
   std::vector<std::string> files_;
   int size_, batch_;
   bool flip_;
-  std::mt19937_64 rng_;
+  uint64_t seed_, next_batch_;
   std::thread worker_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;

@@ -61,7 +61,7 @@ int cmd_pretrain(const std::vector<std::string>& argv) {
   const auto files = list_images({photo_folder(a.str("data"))});
   std::printf("pretrain: %zu photos, batch %d at %d px, seed %d, %d threads, run %s\n", files.size(),
               a.integer("batch"), a.integer("size"), a.integer("seed"), a.integer("threads"), run.path.c_str());
-  BatchLoader loader(files, a.integer("size"), a.integer("batch"), uint64_t(a.integer("seed")) + uint64_t(state.iteration));
+  BatchLoader loader(files, a.integer("size"), a.integer("batch"), uint64_t(a.integer("seed")), uint64_t(state.iteration));
   std::ofstream csv(run.losses_csv("pretrain"), std::ios::app);
   if (csv.tellp() == 0) csv << "iteration,l1,seconds\n";
 

@@ -83,7 +83,6 @@ int cmd_train(const std::vector<std::string>& argv) {
                w_struct = weight("w-structure", "w3"), w_lm = weight("w-landmark", "w4");
   torch::set_num_threads(a.integer("threads"));
   torch::manual_seed(uint64_t(a.integer("seed")));
-  std::mt19937_64 rng(uint64_t(a.integer("seed")));
   const torch::Device device = torch::cuda::is_available() ? torch::kCUDA : torch::kCPU;
 
   RunDir run(a.str("run"));
@@ -128,8 +127,9 @@ int cmd_train(const std::vector<std::string>& argv) {
   const std::string data = a.str("data");
   const int size = a.integer("size"), batch = a.integer("batch");
   BatchLoader photos(list_images({photo_folder(data) + (fs::exists(photo_folder(data) + "/train") ? "/train" : "")}),
-                     size, batch, uint64_t(a.integer("seed")) + uint64_t(state.iteration));
-  BatchLoader cartoons(list_images({data + "/cartoon"}), size, batch, uint64_t(a.integer("seed")) * 7 + uint64_t(state.iteration));
+                     size, batch, uint64_t(a.integer("seed")), uint64_t(state.iteration));
+  BatchLoader cartoons(list_images({data + "/cartoon"}), size, batch, uint64_t(a.integer("seed")) * 7 + 1,
+                       uint64_t(state.iteration));
   std::printf("train: %zu photos, %zu cartoons, batch %d at %d px on %s, seed %d; content net: %s\n"
               "weights: variance %g surface %g texture %g content %g structure %g landmark %g\n",
               photos.files().size(), cartoons.files().size(), batch, size, device.is_cuda() ? "CUDA" : "CPU",
@@ -156,6 +156,8 @@ int cmd_train(const std::vector<std::string>& argv) {
   const double eps = a.number("surface-eps");
   while (state.iteration < total) {
     torch::Tensor x = photos.next().to(device), c = cartoons.next().to(device);
+    // Per-iteration randomness depends on (seed, iteration) only: resumable.
+    std::mt19937_64 rng(uint64_t(a.integer("seed")) * 1000003ull + uint64_t(state.iteration));
     const torch::Tensor shift = random_shift_weights(rng);
 
     // Generator step.

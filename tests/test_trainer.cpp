@@ -1,0 +1,271 @@
+// cartoonize-train on small real data: representations, spectral norm,
+// gradients of every loss term, overfitting, resumability, crash safety, and
+// export into the element's model format.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/ximgproc.hpp>
+
+#include "checkpoint.h"
+#include "commands.h"
+#include "discriminator.h"
+#include "error.h"
+#include "engine.h"
+#include "guided_filter.h"
+#include "image_folder.h"
+#include "losses.h"
+#include "representations.h"
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+using namespace cartoonize;
+using namespace cartoonize::train;
+using cartoonize::testing::TempDir;
+using cartoonize::testing::shared_data;
+
+namespace {
+
+torch::Tensor face_batch(int n, int size = 128) {
+  std::vector<torch::Tensor> items;
+  auto files = list_images({shared_data("faces")});
+  for (int i = 0; i < n; ++i) items.push_back(load_image_tensor(files[size_t(i) * 37], size));
+  return torch::stack(items);
+}
+
+std::vector<std::string> lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+// A small prepared data set made by `prepare` from real shared data.
+const std::string& prepared_data() {
+  static TempDir dir;
+  static bool done = [] {
+    EXPECT_EQ(cmd_prepare({"--photos", shared_data("faces"), "--cartoons", shared_data("cartoons"), "--out",
+                           dir.file("data"), "--limit", "24", "--size", "128"}),
+              0);
+    return true;
+  }();
+  (void)done;
+  static std::string path = dir.file("data");
+  return path;
+}
+
+}  // namespace
+
+TEST(Representations, GuidedFilterMatchesOpenCv) {
+  cv::Mat bgr = cv::imread(shared_data("photos/sample2.jpg")), grey, f;
+  cv::resize(bgr, bgr, cv::Size(160, 120), 0, 0, cv::INTER_AREA);
+  cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+  grey.convertTo(f, CV_32F, 1 / 255.0);
+  const int r = 4;
+  const double eps = 0.01;
+  cv::Mat ref;
+  cv::ximgproc::guidedFilter(f, f, ref, r, eps);
+  auto t = torch::from_blob(f.data, {1, 1, f.rows, f.cols}, torch::kFloat).clone();
+  auto ours = guided_filter(t, t, r, eps);
+  // Borders differ by design (OpenCV reflects, we clip the window): compare
+  // the interior, beyond the reach of the two box passes.
+  const int m = 2 * r + 1;
+  auto interior = ours[0][0].slice(0, m, f.rows - m).slice(1, m, f.cols - m);
+  auto ref_t = torch::from_blob(ref.data, {ref.rows, ref.cols}, torch::kFloat).slice(0, m, f.rows - m).slice(1, m, f.cols - m);
+  EXPECT_LT((interior - ref_t).abs().max().item<float>(), 1e-3);
+  EXPECT_GT((ours - t).abs().mean().item<float>(), 1e-3) << "the filter must smooth";
+}
+
+TEST(Representations, ColorShiftIsAWeightedGrey) {
+  std::mt19937_64 rng(1);
+  auto w = random_shift_weights(rng);
+  EXPECT_GE(w[0].item<float>(), 0.199f);
+  EXPECT_LE(w[2].item<float>(), 0.214f);
+  auto grey = torch::rand({2, 1, 16, 16}) * 2 - 1;
+  auto out = color_shift(grey.expand({2, 3, 16, 16}), w);
+  EXPECT_EQ(out.sizes(), grey.sizes());
+  EXPECT_LT((out - grey).abs().max().item<float>(), 1e-5);  // R=G=B stays itself
+  auto red = torch::zeros({1, 3, 4, 4});
+  red.select(1, 0).fill_(1);
+  EXPECT_NEAR(color_shift(red, w).mean().item<float>(), (w[0] / w.sum()).item<float>(), 1e-5);
+}
+
+TEST(Representations, SuperpixelsArePiecewiseConstantAndKeepTheMean) {
+  auto x = face_batch(2);
+  auto sp = superpixel_mean(x, 12);
+  ASSERT_EQ(sp.sizes(), x.sizes());
+  EXPECT_FALSE(sp.requires_grad());
+  auto packed = ((sp[0] + 1) * 127.5).round().to(torch::kInt32);
+  auto codes = (packed[0] * 65536 + packed[1] * 256 + packed[2]).flatten();
+  const int64_t distinct = std::get<0>(at::_unique(codes)).numel();
+  EXPECT_LT(distinct, 300) << "a 128 px image in ~12 px superpixels has ~110 regions";
+  EXPECT_GT(distinct, 20);
+  EXPECT_NEAR(sp.mean().item<float>(), x.mean().item<float>(), 0.01);
+}
+
+TEST(Discriminator, SpectralNormOfEveryLayerIsAboutOne) {
+  torch::manual_seed(3);
+  PatchDiscriminator d(3);
+  d->train();
+  auto x = torch::rand({2, 3, 64, 64});
+  for (int i = 0; i < 30; ++i) d->forward(x);  // power iterations
+  for (auto& layer : d->layers) {
+    auto w = layer->normalized_weight().detach();
+    auto s = torch::linalg_svdvals(w.view({w.size(0), -1}))[0].item<float>();
+    EXPECT_NEAR(s, 1.0f, 0.05f);
+  }
+  EXPECT_EQ(d->forward(x).size(1), 1);
+}
+
+TEST(Losses, EveryTermSendsAGradientToTheGenerator) {
+  torch::manual_seed(4);
+  Generator g(GeneratorConfig{8, 1});
+  PatchDiscriminator ds(3), dt(1);
+  ContentNet content(shared_data("models/face-api"), "");
+  LandmarkLoss landmark(shared_data("models/face-api"));
+  auto x = face_batch(2);
+  std::mt19937_64 rng(5);
+  auto shift = random_shift_weights(rng);
+  const std::vector<std::pair<std::string, std::function<torch::Tensor(const torch::Tensor&)>>> terms = {
+      {"variance", [&](const torch::Tensor& f) { return variation_loss(f); }},
+      {"surface", [&](const torch::Tensor& f) { return (ds->forward(surface(f)) - 1).pow(2).mean(); }},
+      {"texture", [&](const torch::Tensor& f) { return (dt->forward(color_shift(f, shift)) - 1).pow(2).mean(); }},
+      {"content", [&](const torch::Tensor& f) { return content.distance(content.features(f), content.features(x)); }},
+      {"structure", [&](const torch::Tensor& f) {
+         return content.distance(content.features(f), content.features(superpixel_mean(f)));
+       }},
+      {"landmark", [&](const torch::Tensor& f) { return landmark.distance(f, landmark.landmarks(x)); }},
+  };
+  for (const auto& [name, term] : terms) {
+    g->zero_grad();
+    term(g->forward(x)).backward();
+    double norm = 0;
+    for (const auto& p : g->parameters()) {
+      ASSERT_TRUE(p.grad().defined()) << name;
+      ASSERT_TRUE(torch::isfinite(p.grad()).all().item<bool>()) << name;
+      norm += p.grad().norm().item<double>();
+    }
+    EXPECT_GT(norm, 0.0) << name << " sends no gradient";
+  }
+}
+
+TEST(Losses, ContentNetRefusesMissingWeights) {
+  try {
+    ContentNet c("/nonexistent", "");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("never falls back to random weights"), std::string::npos);
+  }
+}
+
+TEST(Pretrain, OverfitsAFixedTinyBatch) {
+  torch::manual_seed(6);
+  Generator g(GeneratorConfig{8, 1});
+  torch::optim::Adam opt(g->parameters(), torch::optim::AdamOptions(1e-3));
+  auto x = face_batch(2, 64);
+  double first = 0, last = 0;
+  for (int i = 0; i < 60; ++i) {
+    auto loss = torch::l1_loss(g->forward(x), x);
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    (i == 0 ? first : last) = loss.item<double>();
+  }
+  EXPECT_LT(last, 0.5 * first) << "first " << first << " last " << last;
+}
+
+TEST(Trainer, PrepareAlignsFacesAndListsSkippedFiles) {
+  const std::string& data = prepared_data();
+  size_t faces = list_images({data + "/photo"}).size();
+  EXPECT_GE(faces, 20u);  // dlib finds ~98 % of these crops
+  EXPECT_EQ(list_images({data + "/cartoon"}).size(), 24u);
+  EXPECT_EQ(lines(data + "/photo/landmarks.tsv").size(), faces + 1);
+  cv::Mat crop = cv::imread(list_images({data + "/photo"})[0]);
+  EXPECT_EQ(crop.size(), cv::Size(128, 128));
+  EXPECT_EQ(lines(data + "/skipped.tsv").size(), 24 - faces + 1);  // header + one line per skipped photo
+}
+
+TEST(Trainer, TrainResumesExactlyAndKeepsSnapshots) {
+  const std::string& data = prepared_data();
+  TempDir dir;
+  auto run = [&](const std::string& name, const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {"--data", data, "--run", dir.file(name), "--batch", "2", "--size", "128",
+                                     "--snapshot-every", "2", "--keep-last", "1", "--save-every", "1",
+                                     "--sample-every", "2", "--face-api", shared_data("models/face-api"),
+                                     "--no-pretrain"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    ASSERT_EQ(cmd_train(args), 0);
+  };
+  run("straight", {"--total-iter", "4"});
+  run("resumed", {"--total-iter", "3"});
+  run("resumed", {"--total-iter", "4", "--resume"});
+  auto a = lines(dir.file("straight/train-losses.csv")), b = lines(dir.file("resumed/train-losses.csv"));
+  ASSERT_EQ(a.size(), 5u);
+  ASSERT_EQ(b.size(), 5u);
+  auto losses = [](const std::string& row) { return row.substr(0, row.rfind(',')); };  // drop the seconds
+  EXPECT_EQ(losses(a[4]), losses(b[4])) << "the step after resuming differs";
+  EXPECT_EQ(losses(a[3]), losses(b[3]));
+  EXPECT_TRUE(fs::exists(dir.file("straight/train-v2.ckpt")));
+  EXPECT_FALSE(fs::exists(dir.file("straight/train-v1.ckpt"))) << "--keep-last 1";
+  EXPECT_TRUE(fs::exists(dir.file("straight/samples.png")));
+
+  // export -> the element's Engine gives the trainer's generator output.
+  ASSERT_EQ(cmd_export({"--run", dir.file("straight"), "--out", dir.file("m.ctzm")}), 0);
+  Generator g(checkpoint_generator_config(dir.file("straight/train.ckpt")));
+  load_checkpoint(dir.file("straight/train.ckpt"), {g, {}, {}});
+  g->eval();
+  cv::Mat bgr = cv::imread(list_images({data + "/photo"})[0]), rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  cv::Mat framed = rgb.clone();
+  auto engine = Engine::create({dir.file("m.ctzm"), DeviceChoice::Cpu, std::nullopt});
+  engine->cartoonize_frame({framed.data, framed.cols, framed.rows, std::ptrdiff_t(framed.step[0]), PixelLayout::RGB}, 1.f);
+  torch::NoGradGuard ng;
+  auto x = torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, torch::kUInt8).permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat) / 127.5 - 1;
+  auto y = ((g->forward(x) + 1) * 127.5).round().clamp(0, 255).squeeze(0).permute({1, 2, 0}).to(torch::kUInt8).contiguous();
+  cv::Mat want(rgb.rows, rgb.cols, CV_8UC3, y.data_ptr<uint8_t>());
+  EXPECT_LE(cv::norm(framed, want, cv::NORM_INF), 1.0);
+}
+
+TEST(Trainer, ACheckpointWriteKilledMidwayLeavesTheLastOneLoadable) {
+  TempDir dir;
+  const std::string path = dir.file("c.ckpt");
+  Generator g(GeneratorConfig{32, 4});
+  torch::optim::Adam opt(g->parameters());
+  save_checkpoint(path, {g, {}, {{"g", &opt}}}, {1, 0});
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      for (int64_t i = 2;; ++i) save_checkpoint(path, {g, {}, {{"g", &opt}}}, {i, 0});
+    }
+    usleep(useconds_t(20000 + attempt * 17000));
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    Generator h(GeneratorConfig{32, 4});
+    CheckpointState s;
+    ASSERT_NO_THROW(s = load_checkpoint(path, {h, {}, {}})) << "attempt " << attempt;
+    EXPECT_GE(s.iteration, 1);
+  }
+}
+
+TEST(Trainer, UnreadableImagesAreSkippedAndCounted) {
+  TempDir dir;
+  fs::create_directories(dir.file("photos"));
+  auto files = list_images({shared_data("faces")});
+  for (int i = 0; i < 3; ++i) fs::copy_file(files[size_t(i)], dir.file("photos/" + std::to_string(i) + ".jpg"));
+  std::ofstream(dir.file("photos/broken.jpg")) << "not a jpeg";
+  std::ofstream(dir.file("photos/empty.png"));
+  ASSERT_EQ(cmd_prepare({"--photos", dir.file("photos"), "--cartoons", dir.file("photos"), "--out", dir.file("data")}), 0);
+  const auto skipped = lines(dir.file("data/skipped.tsv"));
+  int unreadable = 0;
+  for (const auto& l : skipped) unreadable += l.find("unreadable") != std::string::npos;
+  EXPECT_EQ(unreadable, 4);  // two broken files, met as photos and as cartoons
+  BatchLoader loader(list_images({dir.file("photos")}), 64, 4, 1);
+  EXPECT_EQ(loader.next().size(0), 4);
+  EXPECT_GT(loader.skipped(), 0);
+}
