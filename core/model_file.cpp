@@ -37,9 +37,9 @@ uint32_t get_u32(const unsigned char* b) {
 }
 
 std::string shape_str(const std::vector<int64_t>& s) {
-  std::string r;
-  for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
-  return r;
+  std::ostringstream r;
+  for (size_t i = 0; i < s.size(); ++i) r << (i ? "," : "") << s[i];
+  return r.str();
 }
 
 std::string one_line(std::string s) {

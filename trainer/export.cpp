@@ -2,6 +2,7 @@
 // provenance (commands, iterations, training time) written into it.
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "args.h"
 #include "checkpoint.h"
@@ -48,9 +49,19 @@ int cmd_export(const std::vector<std::string>& argv) {
   char stats[256];
   std::snprintf(stats, sizeof stats, "\"iterations\": %lld, \"train_seconds\": %.0f", (long long)state.iteration,
                 state.seconds);
+  // The last row of the stage's loss CSV: the losses at the end.
+  std::string final_losses;
+  {
+    std::ifstream csv(run.losses_csv(a.str("stage")));
+    std::string header, row, last;
+    std::getline(csv, header);
+    while (std::getline(csv, row))
+      if (!row.empty()) last = row;
+    if (!last.empty()) final_losses = header + "=" + last;
+  }
   info.provenance_json = std::string("{\"project\": \"gst-cartoonize ") + PROJECT_VERSION + "\", \"stage\": \"" +
                          json_escape(a.str("stage")) + "\", \"checkpoint\": \"" + json_escape(ckpt) + "\", " + stats + ", \"commands\": \"" +
-                         json_escape(run.commands()) + "\", \"note\": \"" + json_escape(a.str("note")) + "\"}";
+                         json_escape(run.commands()) + "\", \"final_losses\": \"" + json_escape(final_losses) + "\", \"note\": \"" + json_escape(a.str("note")) + "\"}";
   save_model_file(a.str("out"), g, info, a.on("half"));
   std::printf("wrote %s (%s, %lld iterations of %s)\n", a.str("out").c_str(), a.on("half") ? "fp16" : "fp32",
               (long long)state.iteration, a.str("stage").c_str());

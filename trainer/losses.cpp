@@ -21,6 +21,11 @@ torch::Tensor to_pixels(const torch::Tensor& x) { return (x + 1) * 127.5; }
 
 }  // namespace
 
+std::string default_face_api_dir() {
+  const char* data = std::getenv("CARTOONIZE_SHARED_DATA");
+  return std::string(data && *data ? data : "../shared/data") + "/models/face-api";
+}
+
 struct ContentNet::Impl {
   std::unique_ptr<faceapi::FaceRecognitionNet> face;
   torch::jit::Module vgg;

@@ -10,6 +10,9 @@
 
 namespace cartoonize::train {
 
+// $CARTOONIZE_SHARED_DATA/models/face-api, else ../shared/data/models/face-api.
+std::string default_face_api_dir();
+
 class ContentNet {
  public:
   // face_api_dir: folder with face_recognition_model-weights_manifest.json;

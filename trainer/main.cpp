@@ -17,6 +17,7 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
       {"pretrain", {cartoonize::train::cmd_pretrain, "reconstruction pre-training of the generator"}},
       {"train", {cartoonize::train::cmd_train, "GAN training: surface, texture, structure, content, landmark losses"}},
       {"test", {cartoonize::train::cmd_test, "run a snapshot on held-out photos: outputs, grid, metrics"}},
+      {"bench", {cartoonize::train::cmd_bench, "time a training step and each of its parts"}},
       {"export", {cartoonize::train::cmd_export, "write a checkpoint as the element's model file"}},
   };
   return table;

@@ -1,6 +1,6 @@
-// `pretrain`: the generator learns to reconstruct photos (L1) before GAN
-// training, as the research workflow does, so the GAN starts from a network
-// that already keeps the input's content.
+// `pretrain`: the generator learns to reconstruct photos (L1 + content
+// features) before GAN training, as the research workflow does, so the GAN
+// starts from a network that already keeps the input's content.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +13,8 @@
 #include "error.h"
 #include "generator.h"
 #include "image_folder.h"
+#include "losses.h"
+#include "plot.h"
 #include "progress.h"
 #include "run_dir.h"
 #include "slice.h"
@@ -20,7 +22,7 @@
 namespace cartoonize::train {
 
 int cmd_pretrain(const std::vector<std::string>& argv) {
-  Args a("pretrain", "Reconstruction pre-training of the generator (L1 between G(x) and x).");
+  Args a("pretrain", "Reconstruction pre-training of the generator: L1 + w-content * content-feature L1 of G(x) vs x.");
   a.option("data", "", "prepared data folder (its photo/ subfolder) or any folder of photos", true)
       .option("run", "runs/default", "run folder for checkpoints and loss CSVs")
       .option("total-iter", "50000", "iterations to reach (counted over resumed slices)")
@@ -33,6 +35,9 @@ int cmd_pretrain(const std::vector<std::string>& argv) {
       .option("time-budget", "0", "minutes to train in this slice, then checkpoint and exit 0 (0: no limit)")
       .option("save-every", "200", "iterations between checkpoints")
       .option("seed", "42", "random seed (logged)")
+      .option("w-content", "1", "weight of the content term (0: L1 only, no content network needed)")
+      .option("face-api", default_face_api_dir(), "folder of the face-api weights (content network)")
+      .option("vgg19-weights", "", "TorchScript VGG19 conv4_4 feature extractor to use as content net")
       .flag("resume", "continue from the run's checkpoint");
   if (!a.parse(argv)) return 0;
   torch::set_num_threads(a.integer("threads"));
@@ -63,7 +68,10 @@ int cmd_pretrain(const std::vector<std::string>& argv) {
               a.integer("batch"), a.integer("size"), a.integer("seed"), a.integer("threads"), run.path.c_str());
   BatchLoader loader(files, a.integer("size"), a.integer("batch"), uint64_t(a.integer("seed")), uint64_t(state.iteration));
   std::ofstream csv(run.losses_csv("pretrain"), std::ios::app);
-  if (csv.tellp() == 0) csv << "iteration,l1,seconds\n";
+  if (csv.tellp() == 0) csv << "iteration,total,l1,content,seconds\n";
+  const double w_content = a.number("w-content");
+  std::unique_ptr<ContentNet> content;
+  if (w_content > 0) content = std::make_unique<ContentNet>(a.str("face-api"), a.str("vgg19-weights"));
 
   Slice slice(a.number("time-budget"));
   const double seconds_before = state.seconds;
@@ -75,7 +83,18 @@ int cmd_pretrain(const std::vector<std::string>& argv) {
   };
   while (state.iteration < total) {
     torch::Tensor x = loader.next();
-    torch::Tensor loss = torch::l1_loss(g->forward(x), x);
+    torch::Tensor y = g->forward(x);
+    torch::Tensor l1 = torch::l1_loss(y, x);
+    torch::Tensor l_content = torch::zeros({});
+    if (content) {
+      std::vector<torch::Tensor> target;
+      {
+        torch::NoGradGuard ng;
+        target = content->features(x);
+      }
+      l_content = content->distance(content->features(y), target);
+    }
+    torch::Tensor loss = l1 + w_content * l_content;
     opt.zero_grad();
     loss.backward();
     opt.step();
@@ -86,8 +105,13 @@ int cmd_pretrain(const std::vector<std::string>& argv) {
       throw Error("loss became " + std::to_string(l) + " at iteration " + std::to_string(state.iteration) +
                   "; the last good checkpoint " + ckpt + " is kept");
     }
-    csv << state.iteration << ',' << l << ',' << seconds_before + slice.elapsed() << '\n';
-    progress.update(state.iteration, {{"l1", l}});
+    csv << state.iteration << ',' << l << ',' << l1.item<double>() << ',' << l_content.item<double>() << ','
+        << seconds_before + slice.elapsed() << '\n';
+    progress.update(state.iteration, {{"loss", l}, {"l1", l1.item<double>()}});
+    if (state.iteration % 200 == 0) {
+      csv.flush();
+      plot_losses(run.losses_csv("pretrain"), run.path + "/pretrain-losses.png");
+    }
     const bool stop = slice.should_stop();
     if (state.iteration % a.integer("save-every") == 0 || stop) save();
     if (stop) {

@@ -33,7 +33,7 @@ int cmd_test(const std::vector<std::string>& argv) {
       .option("model-version", "latest", "snapshot version (train-vN.ckpt) or 'latest' (train.ckpt)")
       .option("batch", "500", "at most this many held-out images")
       .option("size", "128", "resolution")
-      .option("face-api", "", "face-api weights folder for the landmark metric (default: shared data)")
+      .option("face-api", default_face_api_dir(), "face-api weights folder for the landmark metric")
       .option("threads", "2", "CPU threads");
   if (!a.parse(argv)) return 0;
   torch::set_num_threads(a.integer("threads"));
@@ -47,12 +47,7 @@ int cmd_test(const std::vector<std::string>& argv) {
   if (files.size() > size_t(a.integer("batch"))) files.resize(size_t(a.integer("batch")));
   const std::string out = run.path + "/test-v" + a.str("model-version");
   fs::create_directories(out);
-  std::string face_api = a.str("face-api");
-  if (face_api.empty()) {
-    const char* d = std::getenv("CARTOONIZE_SHARED_DATA");
-    face_api = std::string(d && *d ? d : "../shared/data") + "/models/face-api";
-  }
-  LandmarkLoss landmarks(face_api);
+  LandmarkLoss landmarks(a.str("face-api"));
   torch::NoGradGuard ng;
   std::vector<torch::Tensor> ins, outs;
   double lm_sum = 0, l1_sum = 0;

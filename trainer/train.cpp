@@ -24,6 +24,7 @@
 #include "grid.h"
 #include "image_folder.h"
 #include "losses.h"
+#include "plot.h"
 #include "progress.h"
 #include "representations.h"
 #include "run_dir.h"
@@ -32,11 +33,6 @@
 namespace cartoonize::train {
 namespace fs = std::filesystem;
 namespace {
-
-std::string default_face_api() {
-  const char* data = std::getenv("CARTOONIZE_SHARED_DATA");
-  return std::string(data && *data ? data : "../shared/data") + "/models/face-api";
-}
 
 torch::Tensor lsgan_real(const torch::Tensor& d) { return (d - 1).pow(2).mean(); }
 torch::Tensor lsgan_fake(const torch::Tensor& d) { return d.pow(2).mean(); }
@@ -66,7 +62,7 @@ int cmd_train(const std::vector<std::string>& argv) {
       .option("lr", "2e-4", "Adam learning rate (G and both D)")
       .option("surface-radius", "5", "guided filter radius").option("surface-eps", "0.2", "guided filter eps")
       .option("superpixel-size", "12", "SLIC region size (px)")
-      .option("face-api", default_face_api(), "folder of the face-api weights (content and landmark nets)")
+      .option("face-api", default_face_api_dir(), "folder of the face-api weights (content and landmark nets)")
       .option("vgg19-weights", "", "TorchScript VGG19 conv4_4 feature extractor to use as content net")
       .option("threads", "2", "CPU threads for LibTorch").option("seed", "42", "random seed (logged)")
       .option("time-budget", "0", "minutes to train in this slice, then checkpoint and exit 0")
@@ -211,8 +207,11 @@ int cmd_train(const std::vector<std::string>& argv) {
         << seconds_before + slice.elapsed() << '\n';
     progress.update(state.iteration, {{"G", gl}, {"cont", l_content.item<double>()}, {"lm", l_lm.item<double>()},
                                       {"Ds", d_s.item<double>()}, {"Dt", d_t.item<double>()}});
-    if (state.iteration % a.integer("sample-every") == 0)
+    if (state.iteration % a.integer("sample-every") == 0) {
       write_grid(run.path + "/samples.png", {x, fake.detach(), surface(fake_d, r, eps)});
+      csv.flush();
+      plot_losses(run.losses_csv("train"), run.path + "/train-losses.png");
+    }
     if (state.iteration % a.integer("snapshot-every") == 0) {
       const int version = a.integer("model-version") + int(state.iteration / a.integer("snapshot-every")) - 1;
       save_checkpoint(snapshot_path(run, version), {g, {}, {}}, state);
