@@ -111,6 +111,18 @@ int cmd_train(const std::vector<std::string>& argv) {
 
   ContentNet content(a.str("face-api"), a.str("vgg19-weights"));
   LandmarkLoss landmark(a.str("face-api"));
+  // The effective configuration goes into the run's record (and so into the
+  // exported model's provenance), defaults included.
+  auto num = [](double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%g", v);
+    return std::string(b);
+  };
+  run.record_command("train-config", {"w-variance=" + num(w_var), "w-surface=" + num(w_surf),
+                                      "w-texture=" + num(w_tex), "w-content=" + num(w_content),
+                                      "w-structure=" + num(w_struct), "w-landmark=" + num(w_lm),
+                                      "data=" + a.str("data"), "content-net=" + content.name(),
+                                      "seed=" + a.str("seed")});
   g->to(device);
   d_surface->to(device);
   d_texture->to(device);
