@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -18,6 +19,15 @@ inline std::string env_or(const char* name, const std::string& fallback) {
 inline std::string shared_data(const std::string& rel = "") {
   std::string root = env_or("CARTOONIZE_SHARED_DATA", "../shared/data");
   return rel.empty() ? root : root + "/" + rel;
+}
+
+// The same folder as a path, checked: tests that cannot run without the real
+// data fail loudly instead of skipping.
+inline std::filesystem::path shared_data_dir() {
+  const std::filesystem::path dir = shared_data();
+  if (!std::filesystem::is_directory(dir))
+    throw std::runtime_error("shared data folder " + dir.string() + " not found (set CARTOONIZE_SHARED_DATA)");
+  return dir;
 }
 
 inline std::string default_model() { return env_or("CARTOONIZE_DEFAULT_MODEL", "models/default.ctzm"); }

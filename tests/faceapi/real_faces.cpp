@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "test_support.h"
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -12,12 +14,7 @@
 
 namespace cartoonize::faceapi::test {
 
-std::filesystem::path shared_data() {
-  const char* dir = std::getenv("CARTOONIZE_SHARED_DATA");
-  if (!dir || !std::filesystem::is_directory(dir))
-    throw std::runtime_error("CARTOONIZE_SHARED_DATA is not set to the shared data folder");
-  return dir;
-}
+std::filesystem::path shared_data() { return cartoonize::testing::shared_data_dir(); }
 
 std::filesystem::path model_dir() { return shared_data() / "models" / "face-api"; }
 

@@ -4,18 +4,15 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "test_support.h"
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
 namespace cartoonize::faces::test {
 
-std::filesystem::path shared_data() {
-  const char* dir = std::getenv("CARTOONIZE_SHARED_DATA");
-  if (!dir || !std::filesystem::is_directory(dir))
-    throw std::runtime_error("CARTOONIZE_SHARED_DATA is not set to the shared data folder");
-  return dir;
-}
+std::filesystem::path shared_data() { return cartoonize::testing::shared_data_dir(); }
 
 cv::Mat load_rgb(const std::filesystem::path& file) {
   cv::Mat bgr = cv::imread(file.string(), cv::IMREAD_COLOR);
