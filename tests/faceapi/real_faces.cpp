@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "face_test_data.h"
 #include "test_support.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -20,13 +21,7 @@ std::filesystem::path model_dir() { return shared_data() / "models" / "face-api"
 
 namespace {
 
-cv::Mat load_rgb(const std::filesystem::path& file) {
-  cv::Mat bgr = cv::imread(file.string(), cv::IMREAD_COLOR);
-  if (bgr.empty()) throw std::runtime_error("cannot read image " + file.string());
-  cv::Mat rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  return rgb;
-}
+using cartoonize::faces::test::load_rgb;  // the faces tests' loader
 
 std::vector<std::filesystem::path> sorted_jpgs(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> out;
