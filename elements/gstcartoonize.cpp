@@ -335,7 +335,14 @@ static double frame_seconds(GstVideoFrame* frame, guint64 index) {
 
 static GstFlowReturn gst_cartoonize_transform_frame_ip(GstVideoFilter* filter, GstVideoFrame* frame) {
   auto* self = GST_CARTOONIZE(filter);
-  const Settings s = copy_settings(self);
+  // Only what may change while PLAYING is read per frame (no string copies).
+  gfloat strength;
+  gboolean post_messages;
+  {
+    std::lock_guard<std::mutex> settings_lock(*self->settings_lock);
+    strength = self->settings->strength;
+    post_messages = self->settings->post_messages;
+  }
 
   std::unique_lock<std::mutex> lock(*self->state_lock);
   State& st = *self->state;
@@ -361,15 +368,15 @@ static GstFlowReturn gst_cartoonize_transform_frame_ip(GstVideoFilter* filter, G
       mat = cartoonize::faces::wrap_frame(view);
       const bool detect = st.frames % guint64(std::max(1, st.detect_interval)) == 0;
       faces = st.tracker->update(mat, frame_seconds(frame, st.frames), detect);
-      if (s.strength > 0.f && !faces.empty()) {
+      if (strength > 0.f && !faces.empty()) {
         crops = cartoonize::faces::extract_faces(mat, faces, st.engine->model_info().input_size, st.face_style);
         cartoonize::faces::cartoonize_crops(crops, *st.engine, st.layout);
       }
     }
     ++st.frames;
-    if (st.mode != GST_CARTOONIZE_MODE_FACE) st.engine->cartoonize_frame(view, s.strength);
-    if (!crops.empty()) cartoonize::faces::paste_faces(mat, crops, s.strength);
-    if (st.tracker) publish_faces(self, frame->buffer, faces, s.post_messages);
+    if (st.mode != GST_CARTOONIZE_MODE_FACE) st.engine->cartoonize_frame(view, strength);
+    if (!crops.empty()) cartoonize::faces::paste_faces(mat, crops, strength);
+    if (st.tracker) publish_faces(self, frame->buffer, faces, post_messages);
   } catch (const std::exception& e) {
     lock.unlock();
     GST_ELEMENT_ERROR(self, STREAM, FAILED, ("%s", e.what()), (nullptr));
