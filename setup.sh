@@ -20,6 +20,13 @@ APT_PACKAGES=(
   libopencv-dev libopencv-contrib-dev libdlib-dev libdlib-data
   libgtest-dev gstreamer1.0-plugins-ugly
 )
+# Tools the pipeline tests run against (servers on loopback, encoders).
+APT_PACKAGES_PIPELINES=(
+)
+# Tools the reliability checks use (fuzzer toolchain, sanitizer runtimes, valgrind).
+APT_PACKAGES_RELIABILITY=(
+)
+APT_PACKAGES+=("${APT_PACKAGES_PIPELINES[@]}" "${APT_PACKAGES_RELIABILITY[@]}")
 
 install_apt() {
   local missing=()
