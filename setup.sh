@@ -25,6 +25,7 @@ APT_PACKAGES_PIPELINES=(
 )
 # Tools the reliability checks use (fuzzer toolchain, sanitizer runtimes, valgrind).
 APT_PACKAGES_RELIABILITY=(
+  clang libclang-rt-dev valgrind
 )
 APT_PACKAGES+=("${APT_PACKAGES_PIPELINES[@]}" "${APT_PACKAGES_RELIABILITY[@]}")
 
