@@ -1,0 +1,154 @@
+// The element's GObject properties: their specs (nick, blurb, range, when
+// they may change) and the Settings they read and write.
+#include "gstcartoonize_private.h"
+
+using namespace cartoonize_element;
+
+namespace {
+
+enum {
+  PROP_0,
+  PROP_MODEL_LOCATION,
+  PROP_DEVICE,
+  PROP_MODE,
+  PROP_STRENGTH,
+  PROP_INPUT_RANGE,
+  PROP_THREADS,
+  PROP_DETECT_WIDTH,
+  PROP_DETECT_INTERVAL,
+  PROP_LANDMARK_MODEL,
+  PROP_CROP_MARGIN,
+  PROP_MIN_CUTOFF,
+  PROP_BETA,
+  PROP_FADE_FRAMES,
+  PROP_POST_MESSAGES,
+};
+
+}  // namespace
+
+void gst_cartoonize_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
+  auto* self = GST_CARTOONIZE(object);
+  std::lock_guard<std::mutex> lock(*self->settings_lock);
+  Settings& s = *self->settings;
+  switch (prop_id) {
+    case PROP_MODEL_LOCATION: {
+      const gchar* v = g_value_get_string(value);
+      s.model_location = v ? v : "";
+      break;
+    }
+    case PROP_DEVICE: s.device = static_cast<GstCartoonizeDevice>(g_value_get_enum(value)); break;
+    case PROP_MODE: s.mode = static_cast<GstCartoonizeMode>(g_value_get_enum(value)); break;
+    case PROP_STRENGTH: s.strength = g_value_get_float(value); break;
+    case PROP_INPUT_RANGE: s.input_range = static_cast<GstCartoonizeInputRange>(g_value_get_enum(value)); break;
+    case PROP_THREADS: s.threads = g_value_get_int(value); break;
+    case PROP_DETECT_WIDTH: s.detect_width = g_value_get_int(value); break;
+    case PROP_DETECT_INTERVAL: s.detect_interval = g_value_get_int(value); break;
+    case PROP_LANDMARK_MODEL: {
+      const gchar* v = g_value_get_string(value);
+      s.landmark_model = v ? v : cartoonize::faces::kDefaultPredictorPath;
+      break;
+    }
+    case PROP_CROP_MARGIN: s.crop_margin = g_value_get_float(value); break;
+    case PROP_MIN_CUTOFF: s.min_cutoff = g_value_get_double(value); break;
+    case PROP_BETA: s.beta = g_value_get_double(value); break;
+    case PROP_FADE_FRAMES: s.fade_frames = g_value_get_int(value); break;
+    case PROP_POST_MESSAGES: s.post_messages = g_value_get_boolean(value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
+  }
+}
+
+void gst_cartoonize_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
+  auto* self = GST_CARTOONIZE(object);
+  std::lock_guard<std::mutex> lock(*self->settings_lock);
+  const Settings& s = *self->settings;
+  switch (prop_id) {
+    case PROP_MODEL_LOCATION: g_value_set_string(value, s.model_location.empty() ? nullptr : s.model_location.c_str()); break;
+    case PROP_DEVICE: g_value_set_enum(value, s.device); break;
+    case PROP_MODE: g_value_set_enum(value, s.mode); break;
+    case PROP_STRENGTH: g_value_set_float(value, s.strength); break;
+    case PROP_INPUT_RANGE: g_value_set_enum(value, s.input_range); break;
+    case PROP_THREADS: g_value_set_int(value, s.threads); break;
+    case PROP_DETECT_WIDTH: g_value_set_int(value, s.detect_width); break;
+    case PROP_DETECT_INTERVAL: g_value_set_int(value, s.detect_interval); break;
+    case PROP_LANDMARK_MODEL: g_value_set_string(value, s.landmark_model.c_str()); break;
+    case PROP_CROP_MARGIN: g_value_set_float(value, s.crop_margin); break;
+    case PROP_MIN_CUTOFF: g_value_set_double(value, s.min_cutoff); break;
+    case PROP_BETA: g_value_set_double(value, s.beta); break;
+    case PROP_FADE_FRAMES: g_value_set_int(value, s.fade_frames); break;
+    case PROP_POST_MESSAGES: g_value_set_boolean(value, s.post_messages); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
+  }
+}
+
+void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
+  const auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  const auto rw_ready = static_cast<GParamFlags>(rw | GST_PARAM_MUTABLE_READY);
+  const auto rw_playing = static_cast<GParamFlags>(rw | GST_PARAM_MUTABLE_PLAYING | GST_PARAM_CONTROLLABLE);
+  g_object_class_install_property(
+      gobject_class, PROP_MODEL_LOCATION,
+      g_param_spec_string("model-location", "Model location",
+                          "Model file: a .ctzm written by cartoonize-train, or a TorchScript image-to-image module. "
+                          "Unset: the default model installed with the plugin",
+                          nullptr, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_DEVICE,
+      g_param_spec_enum("device", "Device", "Where the generator runs", GST_TYPE_CARTOONIZE_DEVICE, kDefaultDevice,
+                        rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_MODE,
+      g_param_spec_enum("mode", "Mode", "What is cartoonized", GST_TYPE_CARTOONIZE_MODE, kDefaultMode, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_STRENGTH,
+      g_param_spec_float("strength", "Strength", "Blend of input (0) and cartoon (1); 0 passes frames unchanged",
+                         0.f, 1.f, kDefaultStrength, rw_playing));
+  g_object_class_install_property(
+      gobject_class, PROP_INPUT_RANGE,
+      g_param_spec_enum("input-range", "Input range",
+                        "Pixel range a TorchScript model expects when its file does not declare it",
+                        GST_TYPE_CARTOONIZE_INPUT_RANGE, kDefaultRange, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_THREADS,
+      g_param_spec_int("threads", "Threads",
+                       "CPU threads for inference (process-wide LibTorch setting); 0 keeps LibTorch's default", 0,
+                       256, kDefaultThreads, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_DETECT_WIDTH,
+      g_param_spec_int("detect-width", "Detection width",
+                       "Width the frame is scaled to for face detection (0: full resolution). dlib's HOG finds "
+                       "faces of about 80 px and more at this scale",
+                       0, 16384, kDefaultDetectWidth, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_DETECT_INTERVAL,
+      g_param_spec_int("face-detect-interval", "Face detection interval",
+                       "Run the face detector every N frames; landmarks are tracked in between", 1, 1000,
+                       kDefaultDetectInterval, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_LANDMARK_MODEL,
+      g_param_spec_string("landmark-model", "Landmark model", "dlib 68-point shape predictor file (face modes)",
+                          cartoonize::faces::kDefaultPredictorPath, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_CROP_MARGIN,
+      g_param_spec_float("crop-margin", "Crop margin",
+                         "Context kept around each aligned face, as a fraction of the face template", 0.f, 1.f,
+                         kDefaultCropMargin, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_MIN_CUTOFF,
+      g_param_spec_double("smoothing-min-cutoff", "Smoothing min cutoff",
+                          "One Euro filter minimum cutoff (Hz) for landmarks: lower = steadier, more lag at rest",
+                          0.001, 100.0, kDefaultMinCutoff, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_BETA,
+      g_param_spec_double("smoothing-beta", "Smoothing beta",
+                          "One Euro filter speed coefficient (1/px): higher = less lag when the face moves", 0.0, 10.0,
+                          kDefaultBeta, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_FADE_FRAMES,
+      g_param_spec_int("fade-frames", "Fade frames", "Frames over which a face fades in or out when it appears or "
+                       "disappears", 1, 1000, kDefaultFadeFrames, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_POST_MESSAGES,
+      g_param_spec_boolean("post-messages", "Post messages",
+                           "Post a 'cartoonize' element message with the faces of each frame (face modes)",
+                           kDefaultPostMessages, rw_playing));
+}
+
