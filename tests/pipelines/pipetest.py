@@ -162,3 +162,17 @@ class TempDirCase(unittest.TestCase):
     def path(self, *parts):
         return os.path.join(self.tmp, *parts)
 
+
+
+def wait_for_port(port, proc, timeout=10):
+    """Waits until something listens on 127.0.0.1:PORT; fails if PROC exits first."""
+    import time
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise AssertionError(f'server exited with {proc.returncode}: {proc.stderr.read() if proc.stderr else ""}')
+        with socket.socket() as s:
+            if s.connect_ex(('127.0.0.1', port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f'nothing listens on port {port} after {timeout} s')
