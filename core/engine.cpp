@@ -1,24 +1,42 @@
 #include "engine.h"
 
+#include <cstring>
+
 #include <torch/torch.h>
 
 #ifdef CARTOONIZE_WITH_CUDA
+#include <ATen/cuda/CUDAContext.h>
+#include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 
 #include "cuda/packed_convert.h"
 #endif
 
 #include "error.h"
+#include "guided_upsample.h"
 #include "image_model.h"
 #include "tensor_image.h"
 
 namespace cartoonize {
 
-struct Engine::Impl {
+// What an engine holds (Engine::Impl is this; a plain struct so the frame
+// functions below can take it).
+struct EngineState {
   std::unique_ptr<ImageModel> model;
   torch::Device device{torch::kCPU};
   std::string device_name = "cpu";
+  int inference_size = 0;
+  torch::Dtype dtype = torch::kFloat;  // of the generator's weights and activations
+#ifdef CARTOONIZE_WITH_CUDA
+  // One stream per engine (two elements never serialise on the default
+  // stream), and reusable buffers: a pinned host staging area so the copies
+  // run at full bus speed, and the frame's bytes on the GPU.
+  std::optional<c10::cuda::CUDAStream> stream;
+  torch::Tensor pinned, frame_bytes;
+#endif
 };
+
+struct Engine::Impl : EngineState {};
 
 Engine::Engine() : impl_(std::make_unique<Impl>()) {}
 Engine::~Engine() = default;
@@ -51,22 +69,35 @@ std::unique_ptr<Engine> Engine::create(const EngineOptions& options) {
 #endif
   }
   const bool use_cuda = options.device != DeviceChoice::Cpu && have_cuda;
+  if (options.inference_size < 0) throw Error("inference size must be >= 0 (0: full resolution)");
+  s.inference_size = options.inference_size;
   s.model = load_image_model(options.model_path, options.normalization);
+#ifdef CARTOONIZE_WITH_CUDA
   try {
     if (use_cuda) {
       s.device = torch::Device(torch::kCUDA, 0);
-      s.model->to(s.device, torch::kFloat);
-      s.device_name = "cuda:0";
+      s.dtype = options.half ? torch::kHalf : torch::kFloat;
+      s.model->to(s.device, s.dtype);
+      s.device_name = std::string("cuda:0 (") + at::cuda::getDeviceProperties(0)->name + ")";
+      s.stream = c10::cuda::getStreamFromPool(/*isHighPriority=*/false, s.device.index());
+      // Frame sizes repeat in a stream: let cuDNN pick the fastest kernels once per size.
+      at::globalContext().setBenchmarkCuDNN(true);
     }
   } catch (const std::exception& e) {
-    throw Error(std::string("cannot move the model to CUDA: ") + e.what());
+    std::string msg = e.what();
+    throw Error("cannot move the model to CUDA: " + msg.substr(0, msg.find('\n')));
   }
+#else
+  (void)use_cuda;
+#endif
   return engine;
 }
 
 const ModelInfo& Engine::model_info() const { return impl_->model->info(); }
 bool Engine::on_cuda() const { return impl_->device.is_cuda(); }
 std::string Engine::device_name() const { return impl_->device_name; }
+int Engine::inference_size() const { return impl_->inference_size; }
+bool Engine::half() const { return impl_->dtype == torch::kHalf; }
 
 namespace {
 
@@ -77,10 +108,30 @@ void check_view(const ImageView& image) {
                 std::to_string(image.stride));
 }
 
-void run_cpu(ImageModel& model, const ImageView& image, float strength) {
-  const Normalization n = model.info().normalization;
-  torch::Tensor in = packed_to_rgb(image);
-  torch::Tensor cartoon = from_model_range(model.forward(to_model_range(in, n)), n);
+// The generator on x01 (N x 3 x H x W in [0, 1], fp32, any device); returns
+// fp32 in [0, 1] (not clamped). On CUDA the input goes channels_last: cuDNN
+// then runs every convolution in NHWC, the layout its fastest (tensor core)
+// kernels use; the weights follow the input's format.
+torch::Tensor run_model01(ImageModel& model, const torch::Tensor& x01, torch::Dtype dtype) {
+  const bool zero_one = model.info().normalization == Normalization::ZeroOne;
+  torch::Tensor x = (zero_one ? x01 : x01 * 2 - 1).to(dtype);
+  if (x.is_cuda()) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+  torch::Tensor y = model.forward(x).to(torch::kFloat);
+  return zero_one ? y : (y + 1) * 0.5;
+}
+
+// Whole-frame cartoon in [0, 1] at x01's size: the generator at full
+// resolution, or at the reduced size and guided back up.
+torch::Tensor frame_cartoon01(const EngineState& s, const torch::Tensor& x01) {
+  const auto [h, w] = reduced_size(x01.size(2), x01.size(3), s.inference_size);
+  if (h == x01.size(2) && w == x01.size(3)) return run_model01(*s.model, x01, s.dtype);
+  torch::Tensor small = resize_to(x01, h, w);
+  return guided_upsample(x01, small, run_model01(*s.model, small, s.dtype));
+}
+
+void run_cpu(const EngineState& s, const ImageView& image, float strength) {
+  torch::Tensor in = packed_to_rgb(image);  // [0, 255]
+  torch::Tensor cartoon = frame_cartoon01(s, in / 255.0) * 255.0;
   rgb_to_packed(strength >= 1.f ? cartoon : in + strength * (cartoon - in), image);
 }
 
@@ -89,28 +140,48 @@ void check_cuda(int err, const char* what) {
   if (err != 0) throw Error(std::string("CUDA kernel failed: ") + what + " (error " + std::to_string(err) + ")");
 }
 
-// One upload of the packed bytes, conversion and blending in CUDA kernels,
-// one download: the frame crosses the bus twice as bytes, never as floats.
-void run_cuda(ImageModel& model, torch::Device device, const ImageView& image, float strength) {
-  const Normalization n = model.info().normalization;
-  const float scale = n == Normalization::ZeroOne ? 1.f / 255.f : 1.f / 127.5f;
-  const float offset = n == Normalization::ZeroOne ? 0.f : -1.f;
+// One upload of the packed bytes through a pinned buffer, conversion,
+// generator, guided upsampling and blending on the GPU on the engine's own
+// stream, one download: the frame crosses the bus twice as bytes, never as
+// floats.
+void run_cuda(EngineState& s, const ImageView& image, float strength) {
+  c10::cuda::CUDAStreamGuard guard(*s.stream);
+  void* stream = s.stream->stream();
   const int bpp = bytes_per_pixel(image.layout);
   const bool bgr = is_bgr_order(image.layout);
   const int64_t row_bytes = int64_t(image.width) * bpp;
-  auto host = torch::from_blob(image.data, {image.height, row_bytes}, {image.stride, 1}, torch::kUInt8);
-  torch::Tensor frame = host.to(device);  // contiguous rows of row_bytes on the GPU
-  void* stream = c10::cuda::getCurrentCUDAStream(device.index()).stream();
-  torch::Tensor x = torch::empty({1, 3, image.height, image.width}, torch::dtype(torch::kFloat).device(device));
-  check_cuda(cuda::packed_to_planar(frame.data_ptr<uint8_t>(), image.width, image.height, row_bytes, bpp, bgr,
-                                    scale, offset, x.data_ptr<float>(), stream),
+  const int64_t bytes = row_bytes * image.height;
+  if (!s.pinned.defined() || s.pinned.numel() < bytes) {
+    s.pinned = torch::empty({bytes}, torch::dtype(torch::kUInt8).pinned_memory(true));
+    s.frame_bytes = torch::empty({bytes}, torch::dtype(torch::kUInt8).device(s.device));
+  }
+  uint8_t* staging = s.pinned.data_ptr<uint8_t>();
+  auto rows = [&](bool to_frame) {  // frames may pad their rows; the staging buffer does not
+    if (image.stride == row_bytes) {
+      to_frame ? std::memcpy(image.data, staging, size_t(bytes)) : std::memcpy(staging, image.data, size_t(bytes));
+      return;
+    }
+    for (int y = 0; y < image.height; ++y) {
+      uint8_t* frame_row = image.data + y * image.stride;
+      uint8_t* staged_row = staging + y * row_bytes;
+      to_frame ? std::memcpy(frame_row, staged_row, size_t(row_bytes))
+               : std::memcpy(staged_row, frame_row, size_t(row_bytes));
+    }
+  };
+  rows(false);
+  torch::Tensor host = s.pinned.narrow(0, 0, bytes), dev = s.frame_bytes.narrow(0, 0, bytes);
+  dev.copy_(host, /*non_blocking=*/true);
+  torch::Tensor x01 = torch::empty({1, 3, image.height, image.width}, torch::dtype(torch::kFloat).device(s.device));
+  check_cuda(cuda::packed_to_planar(dev.data_ptr<uint8_t>(), image.width, image.height, row_bytes, bpp, bgr,
+                                    1.f / 255.f, 0.f, x01.data_ptr<float>(), stream),
              "packed_to_planar");
-  torch::Tensor y = model.forward(x).to(torch::kFloat).contiguous();
-  check_cuda(cuda::planar_blend_to_packed(y.data_ptr<float>(), image.width, image.height, 1.f / scale,
-                                          -offset / scale, strength, frame.data_ptr<uint8_t>(), row_bytes, bpp,
-                                          bgr, stream),
+  torch::Tensor y01 = frame_cartoon01(s, x01).contiguous();
+  check_cuda(cuda::planar_blend_to_packed(y01.data_ptr<float>(), image.width, image.height, 255.f, 0.f, strength,
+                                          dev.data_ptr<uint8_t>(), row_bytes, bpp, bgr, stream),
              "planar_blend_to_packed");
-  host.copy_(frame);
+  host.copy_(dev, /*non_blocking=*/true);
+  s.stream->synchronize();
+  rows(true);
 }
 #endif
 
@@ -136,9 +207,9 @@ void Engine::cartoonize_frame(const ImageView& image, float strength) {
   strength = std::min(strength, 1.f);
   run_inference([&] {
 #ifdef CARTOONIZE_WITH_CUDA
-    if (impl_->device.is_cuda()) return run_cuda(*impl_->model, impl_->device, image, strength);
+    if (impl_->device.is_cuda()) return run_cuda(*impl_, image, strength);
 #endif
-    run_cpu(*impl_->model, image, strength);
+    run_cpu(*impl_, image, strength);
   });
 }
 
@@ -150,13 +221,18 @@ void Engine::cartoonize_batch(const std::vector<ImageView>& images) {
       throw Error("cartoonize_batch: all images must have the same size");
   }
   run_inference([&] {
+#ifdef CARTOONIZE_WITH_CUDA
+    std::optional<c10::cuda::CUDAStreamGuard> on_our_stream;
+    if (impl_->stream) on_our_stream.emplace(*impl_->stream);
+#endif
     ImageModel& model = *impl_->model;
     const Normalization n = model.info().normalization;
     std::vector<torch::Tensor> inputs;
     inputs.reserve(images.size());
     for (const auto& im : images) inputs.push_back(packed_to_rgb(im));
-    torch::Tensor x = to_model_range(torch::cat(inputs), n).to(impl_->device);
-    torch::Tensor y = from_model_range(model.forward(x), n).to(torch::kCPU);
+    torch::Tensor x = to_model_range(torch::cat(inputs), n).to(impl_->device, impl_->dtype);
+    if (x.is_cuda()) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    torch::Tensor y = from_model_range(model.forward(x).to(torch::kFloat), n).to(torch::kCPU);
     for (size_t i = 0; i < images.size(); ++i) rgb_to_packed(y.narrow(0, int64_t(i), 1), images[i]);
   });
 }

@@ -19,6 +19,14 @@ struct EngineOptions {
   DeviceChoice device = DeviceChoice::Auto;
   // Input range for TorchScript modules that do not declare one.
   std::optional<Normalization> normalization;
+  // Frame mode: the generator runs on the frame scaled so that its long side
+  // is this many pixels, and the cartoon is brought back to full resolution by
+  // a fast guided upsampler guided by the full-resolution frame (see
+  // guided_upsample.h). 0, or a frame that is not larger: full resolution.
+  // Face crops (cartoonize_batch) always run at their own size.
+  int inference_size = 0;
+  // CUDA only: weights and activations in fp16 (ignored on the CPU).
+  bool half = false;
 };
 
 class Engine {
@@ -43,6 +51,8 @@ class Engine {
   const ModelInfo& model_info() const;
   bool on_cuda() const;
   std::string device_name() const;  // "cpu" or "cuda:0 (NVIDIA H100 ...)"
+  int inference_size() const;
+  bool half() const;  // true when the generator runs in fp16 (CUDA)
 
  private:
   Engine();

@@ -1,19 +1,32 @@
 // cartoonize-bench: how fast the element's paths run on this machine, per
-// stage, next to a naive baseline measured in the same run.
+// stage, next to baselines measured in the same run.
 //
-//   cartoonize-bench [--model FILE] [--data DIR] [--reps N] [--threads 1,2] [--out DIR] [--quick]
+//   cartoonize-bench [--model FILE] [--data DIR] [--reps N] [--threads 1,2]
+//                    [--inference-sizes 256,...] [--device cpu|cuda|all] [--quick]
+//                    [--no-faces] [--no-gst] [--busy N] [--save-frames DIR]
+//                    [--md FILE] [--csv FILE] [--out DIR]
 //
-// Prints a Markdown table and writes bench.md / bench.csv to --out.
-// Baseline (a): the same weights through plain LibTorch eager, fp32, the frame
-// converted with per-pixel loops into a float tensor and back (what a naive
-// wrapper does); the element's path is the Engine.
-#include <sys/resource.h>
+// Frame mode at 256², 640x480, 1280x720, 1920x1080, at full resolution and at
+// each reduced inference size (guided upsampling), with PSNR/SSIM against the
+// full-resolution output; face mode at 640x480 and 1920x1080 with one face
+// and a mosaic of four photos (4+ faces), per stage and end to end.
+// Baseline (a): the same weights in plain LibTorch eager fp32, one frame at a
+// time with the host<->device copies (see frame_bench.h). Baseline (b): the
+// whole gst-launch-1.0 pipeline (rawvideoparse ! cartoonize ! fakesink
+// sync=false) on the same frame, per frame, next to the Engine alone, with and
+// without OMP_WAIT_POLICY=passive in its environment (and with --busy N
+// spinning processes competing for the cores). Baseline (c) is Python:
+// tests/bench/eager_baseline.py.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
-#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -21,45 +34,42 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "align.h"
 #include "detector.h"
 #include "engine.h"
 #include "face_crops.h"
-#include "model_file.h"
+#include "frame_bench.h"
 #include "paste.h"
 #include "tracker.h"
 
 namespace cf = cartoonize::faces;
+namespace cb = cartoonize::bench;
 using Clock = std::chrono::steady_clock;
+using cb::median_ms;
+using cb::Row;
 
 namespace {
 
 struct Options {
-  std::string model, data = "../shared/data", out = "out/bench";
+  std::string model, data = "../shared/data", out, md, csv, save_frames;
   int reps = 5;
   std::vector<int> threads = {1, 2};
-  bool quick = false;
+  std::vector<int> inference_sizes = {256};
+  std::string device = "cpu";  // cpu | cuda | all
+  bool quick = false, faces = true, gst = true;
+  int busy = 1;
 };
 
-double median_ms(int reps, const std::function<void()>& fn) {
-  fn();  // warm-up
-  std::vector<double> t;
-  for (int i = 0; i < reps; ++i) {
-    auto t0 = Clock::now();
-    fn();
-    t.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
+std::vector<int> parse_list(const std::string& s) {
+  std::vector<int> v;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) v.push_back(std::stoi(item));
+  return v;
 }
 
-double peak_rss_mb() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return double(ru.ru_maxrss) / 1024.0;
-}
+std::string size_name(int w, int h) { return std::to_string(w) + "x" + std::to_string(h); }
 
-// A real photo cropped to the aspect of w x h and resized (RGB).
+// A real photo cropped to the aspect of w x h and resized (RGB, cv::Mat).
 cv::Mat frame_from(const std::string& path, int w, int h) {
   cv::Mat bgr = cv::imread(path);
   if (bgr.empty()) throw std::runtime_error("cannot read " + path);
@@ -73,49 +83,130 @@ cv::Mat frame_from(const std::string& path, int w, int h) {
   return rgb;
 }
 
-cartoonize::ImageView view_of(cv::Mat& m) {
-  return {m.data, m.cols, m.rows, std::ptrdiff_t(m.step[0]), cartoonize::PixelLayout::RGB};
+// Four photos in a 2x2 grid: a frame with several faces at several sizes.
+cv::Mat mosaic_from(const std::vector<std::string>& paths, int w, int h) {
+  cv::Mat out(h, w, CV_8UC3);
+  for (int i = 0; i < 4; ++i) {
+    const int x0 = (i % 2) * (w / 2), y0 = (i / 2) * (h / 2);
+    const int tw = i % 2 ? w - w / 2 : w / 2, th = i / 2 ? h - h / 2 : h / 2;
+    frame_from(paths[size_t(i) % paths.size()], tw, th).copyTo(out(cv::Rect(x0, y0, tw, th)));
+  }
+  return out;
 }
 
-// Baseline (a): per-pixel loops into a float tensor, eager forward, loops back.
-void naive_frame(cartoonize::Generator& g, cv::Mat& rgb) {
-  torch::NoGradGuard ng;
-  torch::Tensor x = torch::empty({1, 3, rgb.rows, rgb.cols});
-  auto a = x.accessor<float, 4>();
-  for (int y = 0; y < rgb.rows; ++y)
-    for (int c = 0; c < rgb.cols; ++c)
-      for (int k = 0; k < 3; ++k) a[0][k][y][c] = rgb.at<cv::Vec3b>(y, c)[k] / 127.5f - 1.f;
-  torch::Tensor out = g->forward(x);
-  auto o = out.accessor<float, 4>();
-  for (int y = 0; y < rgb.rows; ++y)
-    for (int c = 0; c < rgb.cols; ++c)
-      for (int k = 0; k < 3; ++k)
-        rgb.at<cv::Vec3b>(y, c)[k] = cv::saturate_cast<uint8_t>((o[0][k][y][c] + 1.f) * 127.5f);
+torch::Tensor tensor_of(const cv::Mat& rgb) {
+  return torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, {long(rgb.step[0]), 3, 1}, torch::kUInt8).clone();
 }
 
-struct Row {
-  std::string group, item;
-  int threads;
-  double ms, baseline_ms;  // baseline_ms <= 0: none
-  std::string note;
+// Runs a shell command, returns its wall time in ms (or -1 when it failed).
+double timed_shell(const std::string& cmd) {
+  auto t0 = Clock::now();
+  const int rc = std::system(cmd.c_str());
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  return rc == 0 ? ms : -1;
+}
+
+// `count` processes spinning on a core each until stopped (a busy pipeline:
+// decoders, encoders, other filters).
+struct Spinners {
+  std::vector<pid_t> pids;
+  explicit Spinners(int count) {
+    for (int i = 0; i < count; ++i) {
+      pid_t p = fork();
+      if (p == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the benchmark
+        volatile unsigned long x = 0;
+        for (;;) x = x + 1;
+      }
+      if (p > 0) pids.push_back(p);
+    }
+  }
+  ~Spinners() {
+    for (pid_t p : pids) {
+      kill(p, SIGKILL);
+      waitpid(p, nullptr, 0);
+    }
+  }
 };
 
-std::vector<int> parse_list(const std::string& s) {
-  std::vector<int> v;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) v.push_back(std::stoi(item));
-  return v;
+// Baseline (b): gst-launch-1.0 with the element on `frames` copies of the
+// frame. Per-frame time = (T(n) - T(1)) / (n - 1): start-up (plugin and
+// model loading) cancels out.
+double gst_ms_per_frame(const std::string& raw, int w, int h, int frames, const std::string& element,
+                        const std::string& env) {
+  auto pipeline = [&](int n) {
+    return env + " gst-launch-1.0 -q filesrc location='" + raw + "' num-buffers=" + std::to_string(n) +
+           " blocksize=" + std::to_string(w * h * 3) + " ! rawvideoparse width=" + std::to_string(w) +
+           " height=" + std::to_string(h) + " format=rgb framerate=30/1 ! " + element +
+           " ! fakesink sync=false > /dev/null";
+  };
+  const double one = timed_shell(pipeline(1));
+  const double many = timed_shell(pipeline(frames));
+  if (one < 0 || many < 0) return -1;
+  return (many - one) / (frames - 1);
+}
+
+void face_rows(std::vector<Row>& rows, cartoonize::Engine& engine, cf::FaceDetector& detector, const cv::Mat& frame,
+               const std::string& size, int threads, int reps) {
+  const int crop = engine.model_info().input_size;
+  auto add = [&](const std::string& item, double ms, const std::string& note = "") {
+    Row r{"face stages", size + ": " + item, "cpu", threads, ms};
+    r.rss_mb = cb::peak_rss_mb();
+    r.note = note;
+    rows.push_back(r);
+  };
+  std::vector<cv::Rect> boxes;
+  add("detect full res", median_ms(std::max(1, reps / 2), [&] { boxes = detector.detect(frame, 0); }));
+  add("detect at 640", median_ms(reps, [&] { boxes = detector.detect(frame, 640); }));
+  rows.back().note = std::to_string(boxes.size()) + " faces";
+  if (boxes.empty()) return;
+  std::vector<cf::TrackedFace> faces;
+  add("landmarks (all faces)", median_ms(reps, [&] {
+        faces.clear();
+        for (const auto& b : boxes) {
+          cf::Landmarks lm = detector.landmarks(frame, b);
+          faces.push_back({int(faces.size()), b, lm, lm, 1.f});
+        }
+      }));
+  std::vector<cf::FaceCrop> crops;
+  const double align = median_ms(reps, [&] { crops = cf::extract_faces(frame, faces, crop, {}); });
+  add("align + mask", align);
+  add("generator (one batch)", median_ms(reps, [&] {
+        auto c = cf::extract_faces(frame, faces, crop, {});
+        cf::cartoonize_crops(c, engine, cartoonize::PixelLayout::RGB);
+      }) - align,
+      std::to_string(faces.size()) + " x " + std::to_string(crop) + "²");
+  cf::cartoonize_crops(crops, engine, cartoonize::PixelLayout::RGB);
+  cv::Mat out = frame.clone();
+  add("paste-back", median_ms(reps, [&] { cf::paste_faces(out, crops, 1.f); }));
+  // End to end as the element runs it: detection every 5th frame at 640 px,
+  // landmarks tracked in between.
+  cf::FaceTracker::Config tc;
+  tc.detect_width = 640;
+  cf::FaceTracker tracker(detector, tc);
+  int index = 0;
+  const double e2e = median_ms(10, [&] {
+                       for (int k = 0; k < 5; ++k) {
+                         cv::Mat f = frame.clone();
+                         auto tracked = tracker.update(f, index / 30.0, index % 5 == 0);
+                         ++index;
+                         auto c = cf::extract_faces(f, tracked, crop, {});
+                         cf::cartoonize_crops(c, engine, cartoonize::PixelLayout::RGB);
+                         cf::paste_faces(f, c, 1.f);
+                       }
+                     }) / 5.0;
+  Row r{"face mode end to end", size, "cpu", threads, e2e};
+  r.rss_mb = cb::peak_rss_mb();
+  r.note = "detect every 5th frame at 640 px; " + std::to_string(boxes.size()) + " faces";
+  rows.push_back(r);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   Options o;
-  const char* env_model = std::getenv("CARTOONIZE_DEFAULT_MODEL");
-  if (env_model) o.model = env_model;
-  const char* env_data = std::getenv("CARTOONIZE_SHARED_DATA");
-  if (env_data) o.data = env_data;
+  if (const char* m = std::getenv("CARTOONIZE_DEFAULT_MODEL")) o.model = m;
+  if (const char* d = std::getenv("CARTOONIZE_SHARED_DATA")) o.data = d;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -126,10 +217,21 @@ int main(int argc, char** argv) {
     else if (a == "--data") o.data = next();
     else if (a == "--reps") o.reps = std::stoi(next());
     else if (a == "--threads") o.threads = parse_list(next());
+    else if (a == "--inference-sizes") o.inference_sizes = parse_list(next());
+    else if (a == "--device") o.device = next();
     else if (a == "--out") o.out = next();
+    else if (a == "--md") o.md = next();
+    else if (a == "--csv") o.csv = next();
+    else if (a == "--save-frames") o.save_frames = next();
+    else if (a == "--busy") o.busy = std::stoi(next());
     else if (a == "--quick") o.quick = true;
+    else if (a == "--no-faces") o.faces = false;
+    else if (a == "--no-gst") o.gst = false;
     else {
-      std::printf("usage: cartoonize-bench [--model FILE] [--data DIR] [--reps N] [--threads 1,2] [--out DIR] [--quick]\n");
+      std::printf(
+          "usage: cartoonize-bench [--model FILE] [--data DIR] [--reps N] [--threads 1,2] [--inference-sizes 256]\n"
+          "       [--device cpu|cuda|all] [--quick] [--no-faces] [--no-gst] [--busy N] [--save-frames DIR]\n"
+          "       [--md FILE] [--csv FILE] [--out DIR]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -137,112 +239,120 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cartoonize-bench: --model FILE (or run inside meson devenv)\n");
     return 2;
   }
+  if (!o.out.empty()) {
+    std::filesystem::create_directories(o.out);
+    if (o.md.empty()) o.md = o.out + "/bench.md";
+    if (o.csv.empty()) o.csv = o.out + "/bench.csv";
+  }
   try {
-    auto engine = cartoonize::Engine::create({o.model, cartoonize::DeviceChoice::Cpu, std::nullopt});
-    auto native = cartoonize::load_model_file(o.model);
-    const int crop = engine->model_info().input_size;
-    const std::string one_face = o.data + "/photos/sample2.jpg", many_faces = o.data + "/photos/sample1.jpg";
-    std::vector<Row> rows;
+    const std::string one_face = o.data + "/photos/sample2.jpg";
+    const std::vector<std::string> mosaic_photos = {o.data + "/photos/sample1.jpg", o.data + "/photos/sample2.jpg",
+                                                    o.data + "/photos/sample3.jpg", o.data + "/photos/sample4.jpg"};
     std::vector<std::pair<int, int>> sizes = {{256, 256}, {640, 480}, {1280, 720}, {1920, 1080}};
     if (o.quick) sizes = {{256, 256}, {640, 480}};
+    std::vector<Row> rows;
+
+    if (!o.save_frames.empty()) {  // the same frames for gpu-check and eager_baseline.py on the GPU machine
+      std::filesystem::create_directories(o.save_frames);
+      for (auto [w, h] : sizes)
+        cb::write_ppm(o.save_frames + "/frame-" + size_name(w, h) + ".ppm", tensor_of(frame_from(one_face, w, h)));
+      std::printf("wrote %zu PPM frames to %s\n", sizes.size(), o.save_frames.c_str());
+    }
+
+    std::vector<std::pair<cartoonize::DeviceChoice, bool>> devices;  // (device, half)
+    if (o.device != "cuda") devices.push_back({cartoonize::DeviceChoice::Cpu, false});
+    if (o.device != "cpu" && cartoonize::cuda_available()) {
+      devices.push_back({cartoonize::DeviceChoice::Cuda, false});
+      devices.push_back({cartoonize::DeviceChoice::Cuda, true});
+    }
 
     for (int threads : o.threads) {
       cartoonize::set_cpu_threads(threads);
-      for (auto [w, h] : sizes) {
-        cv::Mat base = frame_from(one_face, w, h);
-        cv::Mat work;
-        const int reps = w * h > 1000000 ? std::max(1, o.reps / 2) : o.reps;
-        double ms = median_ms(reps, [&] {
-          work = base.clone();
-          engine->cartoonize_frame(view_of(work), 1.f);
-        });
-        double naive = median_ms(reps, [&] {
-          work = base.clone();
-          naive_frame(native.generator, work);
-        });
-        rows.push_back({"frame mode", std::to_string(w) + "x" + std::to_string(h), threads, ms, naive, ""});
-      }
-
-      cf::FaceDetector detector;
-      for (auto [w, h] : std::vector<std::pair<int, int>>{{640, 480}, {1920, 1080}}) {
-        for (const auto& [label, path] : std::vector<std::pair<std::string, std::string>>{{"1 face", one_face},
-                                                                                            {"group", many_faces}}) {
-          cv::Mat frame = frame_from(path, w, h);
-          const std::string size = std::to_string(w) + "x" + std::to_string(h) + " " + label;
-          std::vector<cv::Rect> boxes;
-          rows.push_back({"face stages", size + ": detect full res", threads,
-                          median_ms(std::max(1, o.reps / 2), [&] { boxes = detector.detect(frame, 0); }), -1, ""});
-          rows.push_back({"face stages", size + ": detect at 640", threads,
-                          median_ms(o.reps, [&] { boxes = detector.detect(frame, 640); }), -1,
-                          std::to_string(boxes.size()) + " faces"});
-          if (boxes.empty()) continue;
-          std::vector<cf::TrackedFace> faces;
-          rows.push_back({"face stages", size + ": landmarks (all faces)", threads, median_ms(o.reps, [&] {
-                            faces.clear();
-                            for (const auto& b : boxes) {
-                              cf::Landmarks lm = detector.landmarks(frame, b);
-                              faces.push_back({int(faces.size()), b, lm, lm, 1.f});
-                            }
-                          }), -1, ""});
-          std::vector<cf::FaceCrop> crops;
-          rows.push_back({"face stages", size + ": align + mask", threads,
-                          median_ms(o.reps, [&] { crops = cf::extract_faces(frame, faces, crop, {}); }), -1, ""});
-          rows.push_back({"face stages", size + ": generator (one batch)", threads, median_ms(o.reps, [&] {
-                            auto c = cf::extract_faces(frame, faces, crop, {});
-                            cf::cartoonize_crops(c, *engine, cartoonize::PixelLayout::RGB);
-                          }) - rows.back().ms, -1, std::to_string(faces.size()) + " x " + std::to_string(crop) + "²"});
-          cf::cartoonize_crops(crops, *engine, cartoonize::PixelLayout::RGB);
-          cv::Mat out = frame.clone();
-          rows.push_back({"face stages", size + ": paste-back", threads,
-                          median_ms(o.reps, [&] { cf::paste_faces(out, crops, 1.f); }), -1, ""});
-          // End to end as the element runs it: detection every 5th frame at 640
-          // px, landmarks tracked in between.
-          cf::FaceTracker::Config tc;
-          tc.detect_width = 640;
-          cf::FaceTracker tracker(detector, tc);
-          int index = 0;
-          const double e2e = median_ms(10, [&] {
-            double total = 0;
-            for (int k = 0; k < 5; ++k) {
-              auto t0 = Clock::now();
-              cv::Mat f = frame.clone();
-              auto tracked = tracker.update(f, index / 30.0, index % 5 == 0);
-              ++index;
-              auto c = cf::extract_faces(f, tracked, crop, {});
-              cf::cartoonize_crops(c, *engine, cartoonize::PixelLayout::RGB);
-              cf::paste_faces(f, c, 1.f);
-              total += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-            }
-            (void)total;
-          }) / 5.0;
-          rows.push_back({"face mode end to end", size, threads, e2e, -1,
-                          "detect every 5th frame at 640 px; " + std::to_string(int(1000.0 / e2e)) + " fps"});
+      for (auto [device, half] : devices) {
+        if (device == cartoonize::DeviceChoice::Cuda && threads != o.threads.front()) continue;
+        for (auto [w, h] : sizes) {
+          cb::FrameBenchConfig c;
+          c.model = o.model;
+          c.device = device;
+          c.half = half;
+          c.threads = threads;
+          c.inference_sizes = o.inference_sizes;
+          c.reps = o.reps;
+          auto r = cb::bench_frame(c, tensor_of(frame_from(one_face, w, h)), "photo");
+          rows.insert(rows.end(), r.begin(), r.end());
+          std::fputs(cb::to_markdown(r).c_str(), stderr);  // progress
         }
       }
+      if (!o.faces) continue;
+      auto engine = cartoonize::Engine::create({o.model, cartoonize::DeviceChoice::Cpu, std::nullopt});
+      cf::FaceDetector detector;
+      for (auto [w, h] : std::vector<std::pair<int, int>>{{640, 480}, {1920, 1080}}) {
+        face_rows(rows, *engine, detector, frame_from(one_face, w, h), size_name(w, h) + " 1 face", threads, o.reps);
+        face_rows(rows, *engine, detector, mosaic_from(mosaic_photos, w, h), size_name(w, h) + " 4-photo mosaic",
+                  threads, o.reps);
+      }
     }
 
-    std::ostringstream md, csv;
-    md << "| group | case | threads | ms | fps | baseline (a) ms | speed-up | note |\n|---|---|---|---|---|---|---|---|\n";
-    csv << "group,case,threads,ms,fps,baseline_ms,speedup,note\n";
-    for (const auto& r : rows) {
-      char line[512];
-      std::snprintf(line, sizeof line, "| %s | %s | %d | %.1f | %.1f | %s | %s | %s |\n", r.group.c_str(),
-                    r.item.c_str(), r.threads, r.ms, 1000.0 / r.ms,
-                    r.baseline_ms > 0 ? std::to_string(int(r.baseline_ms + 0.5)).c_str() : "",
-                    r.baseline_ms > 0 ? (std::to_string(r.baseline_ms / r.ms).substr(0, 4) + "x").c_str() : "",
-                    r.note.c_str());
-      md << line;
-      csv << r.group << ',' << r.item << ',' << r.threads << ',' << r.ms << ',' << 1000.0 / r.ms << ','
-          << (r.baseline_ms > 0 ? std::to_string(r.baseline_ms) : "") << ','
-          << (r.baseline_ms > 0 ? std::to_string(r.baseline_ms / r.ms) : "") << ",\"" << r.note << "\"\n";
+    // Baseline (b): the whole pipeline through gst-launch-1.0 vs the Engine
+    // alone, on the same 640x480 frame, 2 threads, with and without
+    // OMP_WAIT_POLICY=passive, idle and with spinning competitors.
+    if (o.gst && std::system("gst-inspect-1.0 cartoonize > /dev/null 2>&1") == 0) {
+      const int w = 640, h = 480, threads = o.threads.back();
+      cv::Mat frame = frame_from(one_face, w, h);
+      const std::string raw = (std::filesystem::temp_directory_path() / "cartoonize-bench-frames.rgb").string();
+      const int frames = o.quick ? 6 : 12;
+      {
+        std::ofstream f(raw, std::ios::binary);
+        for (int i = 0; i < frames; ++i) f.write(reinterpret_cast<const char*>(frame.data), std::streamsize(w * h * 3));
+      }
+      cartoonize::set_cpu_threads(threads);
+      for (int size_px : {0, o.inference_sizes.empty() ? 0 : o.inference_sizes.front()}) {
+        if (size_px == 0 && o.quick) continue;
+        cartoonize::EngineOptions eo{o.model, cartoonize::DeviceChoice::Cpu, std::nullopt, size_px};
+        auto engine = cartoonize::Engine::create(eo);
+        const std::string element = "cartoonize device=cpu threads=" + std::to_string(threads) +
+                                    " inference-size=" + std::to_string(size_px);
+        std::vector<int> busy_levels = {0};
+        if (o.busy > 0) busy_levels.push_back(o.busy);
+        for (int busy : busy_levels) {
+          Spinners spin(busy);
+          cv::Mat work;
+          const double alone = median_ms(o.reps, [&] {
+            work = frame.clone();
+            engine->cartoonize_frame({work.data, w, h, std::ptrdiff_t(work.step[0]), cartoonize::PixelLayout::RGB},
+                                     1.f);
+          });
+          for (const char* policy : {"", "passive"}) {
+            const std::string env = *policy ? std::string("env OMP_WAIT_POLICY=") + policy : "env -u OMP_WAIT_POLICY";
+            const double per_frame = gst_ms_per_frame(raw, w, h, frames, element, env);
+            Row r{"gst-launch (b)", size_name(w, h) + (size_px ? " @" + std::to_string(size_px) : " full"), "cpu",
+                  threads, per_frame};
+            r.baseline_ms = -1;
+            r.rss_mb = cb::peak_rss_mb();
+            r.stages = "Engine alone " + std::to_string(int(alone + 0.5)) + " ms (" +
+                       std::to_string(alone / per_frame).substr(0, 4) + "x of the pipeline's fps)";
+            r.note = std::string("OMP_WAIT_POLICY=") + (*policy ? policy : "unset") + ", " + std::to_string(busy) +
+                     " spinning processes; " + std::to_string(frames) + " frames, (T(n)-T(1))/(n-1)";
+            if (per_frame < 0) r.note = "gst-launch-1.0 failed; " + r.note;
+            rows.push_back(r);
+            std::fputs(cb::to_markdown({r}).c_str(), stderr);
+          }
+        }
+      }
+      std::filesystem::remove(raw);
+    } else if (o.gst) {
+      std::fprintf(stderr, "cartoonize-bench: gst-inspect-1.0 cannot find the cartoonize element; baseline (b) skipped "
+                           "(run inside meson devenv)\n");
     }
-    md << "\npeak RSS " << int(peak_rss_mb()) << " MB; model " << o.model << " (input " << crop << "²); CPU only"
-       << (cartoonize::cuda_available() ? "" : " (no CUDA device here)") << "\n";
+
+    std::ostringstream md;
+    md << cb::to_markdown(rows) << "\nRSS high-water is the process's, cumulative over the run; model " << o.model
+       << "; " << (cartoonize::cuda_available() ? "CUDA device present" : "no CUDA device here") << "\n";
     std::fputs(md.str().c_str(), stdout);
-    std::system(("mkdir -p '" + o.out + "'").c_str());
-    std::ofstream(o.out + "/bench.md") << md.str();
-    std::ofstream(o.out + "/bench.csv") << csv.str();
-    std::printf("wrote %s/bench.md and bench.csv\n", o.out.c_str());
+    cb::write_text(o.md, md.str());
+    cb::write_text(o.csv, cb::to_csv(rows));
+    if (!o.md.empty()) std::printf("wrote %s\n", o.md.c_str());
+    if (!o.csv.empty()) std::printf("wrote %s\n", o.csv.c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cartoonize-bench: %s\n", e.what());
     return 1;

@@ -1,0 +1,37 @@
+// Fast guided upsampling (Wu et al., "Fast End-to-End Trainable Guided
+// Filter", CVPR 2018): the generator runs on a downscaled frame and its output
+// is brought back to full resolution by a per-channel guided filter whose
+// local linear coefficients (A, b) are fitted at low resolution between the
+// downscaled input and the low-resolution output, upsampled bilinearly, and
+// applied to the full-resolution input: out = A_up * input + b_up. Edges come
+// from the full-resolution frame, colours from the network. Plain LibTorch:
+// runs on the CPU and on CUDA alike.
+#pragma once
+#include <torch/torch.h>
+
+namespace cartoonize {
+
+struct GuidedUpsampleOptions {
+  int radius = 3;        // box window radius at low resolution, in low-res pixels
+  double eps = 1e-4;     // regulariser on the guide's variance (values in [0, 1])
+};
+
+// guide_hi: N x C x H x W; guide_lo: N x C x h x w (guide_hi downscaled);
+// out_lo: N x C x h x w (what the network made of guide_lo). C may be 1 or 3
+// (per channel). Computed in fp32 whatever the inputs' dtype (variances in
+// fp16 cancel out). Returns N x C x H x W fp32.
+torch::Tensor guided_upsample(const torch::Tensor& guide_hi, const torch::Tensor& guide_lo,
+                              const torch::Tensor& out_lo, const GuidedUpsampleOptions& options = {});
+
+// Mean over a (2r+1)^2 window, only counting pixels inside the image.
+torch::Tensor box_mean(const torch::Tensor& x, int radius);
+
+// The size a frame of height x width is reduced to so that its long side is
+// `long_side` (rounded, at least 1 px); the size itself when long_side <= 0 or
+// the frame is not larger.
+std::pair<int64_t, int64_t> reduced_size(int64_t height, int64_t width, int long_side);
+
+// Area-style (antialiased bilinear) resize of N x C x H x W to height x width.
+torch::Tensor resize_to(const torch::Tensor& x, int64_t height, int64_t width);
+
+}  // namespace cartoonize

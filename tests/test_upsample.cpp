@@ -1,0 +1,134 @@
+// Reduced-size inference with fast guided upsampling (core/guided_upsample.h)
+// and the Engine's inference_size option, on real photos and the default model.
+#include <cmath>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "engine.h"
+#include "error.h"
+#include "guided_upsample.h"
+#include "image_metrics.h"
+#include "model_fixtures.h"
+#include "test_support.h"
+
+using namespace cartoonize;
+
+namespace {
+
+// A real photo, resized to w x h, as packed RGB bytes (H x W x 3 uint8).
+torch::Tensor photo(const std::string& name, int w, int h) {
+  cv::Mat bgr = cv::imread(cartoonize::testing::shared_data("photos/" + name));
+  if (bgr.empty()) throw std::runtime_error("cannot read photos/" + name + " from the shared data");
+  cv::Mat rgb;
+  cv::resize(bgr, bgr, cv::Size(w, h), 0, 0, cv::INTER_AREA);
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  return torch::from_blob(rgb.data, {h, w, 3}, torch::kUInt8).clone();
+}
+
+torch::Tensor to_nchw01(const torch::Tensor& hwc) {
+  return hwc.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat) / 255.0;
+}
+
+// The engine's frame-mode output on a copy of `frame`, as N x C x H x W in [0, 255].
+torch::Tensor cartoonize_copy(Engine& engine, const torch::Tensor& frame) {
+  torch::Tensor t = frame.clone();
+  engine.cartoonize_frame({t.data_ptr<uint8_t>(), int(t.size(1)), int(t.size(0)), t.size(1) * 3, PixelLayout::RGB},
+                          1.0f);
+  return t.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat);
+}
+
+}  // namespace
+
+TEST(GuidedUpsample, ReproducesALinearRelationExactly) {
+  // out = a_c * in + b_c per channel: the fitted coefficients are exactly
+  // (a_c, b_c) wherever the guide varies, so the full-resolution result is
+  // the same linear map of the full-resolution input.
+  torch::Tensor hi = to_nchw01(photo("sample1.jpg", 320, 240));
+  torch::Tensor lo = resize_to(hi, 60, 80);
+  torch::Tensor a = torch::tensor({0.5f, -1.2f, 2.0f}).view({1, 3, 1, 1});
+  torch::Tensor b = torch::tensor({0.1f, 0.9f, -0.4f}).view({1, 3, 1, 1});
+  torch::Tensor out = guided_upsample(hi, lo, a * lo + b, {/*radius=*/2, /*eps=*/1e-9});
+  torch::Tensor want = a * hi + b;
+  // Only flat windows (zero variance, where eps decides) may deviate.
+  torch::Tensor err = (out - want).abs();
+  EXPECT_LT(err.mean().item<double>(), 1e-3);
+  EXPECT_LT(err.quantile(0.99).item<double>(), 1e-2) << "max " << err.max().item<double>();
+
+  // With the default regulariser it stays close (eps shrinks A where the guide is nearly flat).
+  torch::Tensor out_default = guided_upsample(hi, lo, a * lo + b);
+  EXPECT_GT(psnr(out_default.clamp(-2, 3), want.clamp(-2, 3), 1.0), 40.0);
+}
+
+TEST(GuidedUpsample, KeepsShapeBatchAndDtype) {
+  torch::Tensor hi = torch::rand({2, 3, 50, 70});
+  torch::Tensor lo = resize_to(hi, 13, 17);
+  torch::Tensor out = guided_upsample(hi, lo, lo.to(torch::kHalf));
+  EXPECT_EQ(out.sizes(), hi.sizes());
+  EXPECT_EQ(out.scalar_type(), torch::kFloat);
+  EXPECT_TRUE(torch::isfinite(out).all().item<bool>());
+  EXPECT_THROW(guided_upsample(hi, lo, torch::rand({2, 3, 12, 17})), c10::Error);
+}
+
+TEST(GuidedUpsample, ReducedSizeKeepsTheAspectAndNeverEnlarges) {
+  EXPECT_EQ(reduced_size(1080, 1920, 256), (std::pair<int64_t, int64_t>{144, 256}));
+  EXPECT_EQ(reduced_size(480, 640, 256), (std::pair<int64_t, int64_t>{192, 256}));
+  EXPECT_EQ(reduced_size(1920, 1080, 320), (std::pair<int64_t, int64_t>{320, 180}));
+  EXPECT_EQ(reduced_size(200, 100, 256), (std::pair<int64_t, int64_t>{200, 100}));
+  EXPECT_EQ(reduced_size(480, 640, 0), (std::pair<int64_t, int64_t>{480, 640}));
+  EXPECT_EQ(reduced_size(1, 4000, 256), (std::pair<int64_t, int64_t>{1, 256}));
+}
+
+TEST(EngineInferenceSize, ASizeAboveTheFrameIsFullResolution) {
+  auto full = Engine::create({cartoonize::testing::default_model(), DeviceChoice::Cpu, std::nullopt});
+  auto big = Engine::create({cartoonize::testing::default_model(), DeviceChoice::Cpu, std::nullopt, 512});
+  torch::Tensor frame = photo("sample2.jpg", 200, 150);
+  EXPECT_TRUE(torch::equal(cartoonize_copy(*full, frame), cartoonize_copy(*big, frame)));
+}
+
+TEST(EngineInferenceSize, NegativeSizeIsRefused) {
+  try {
+    Engine::create({cartoonize::testing::default_model(), DeviceChoice::Cpu, std::nullopt, -1});
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("inference size"), std::string::npos) << e.what();
+  }
+}
+
+TEST(EngineInferenceSize, CloseToFullResolutionOnRealPhotos) {
+  // The default model on 640x480 photos: inference at 256 px (long side) with
+  // guided upsampling stays close to full-resolution inference, and clearly
+  // closer than plain bilinear upsampling of the same low-resolution output.
+  auto full = Engine::create({cartoonize::testing::default_model(), DeviceChoice::Cpu, std::nullopt});
+  auto reduced = Engine::create({cartoonize::testing::default_model(), DeviceChoice::Cpu, std::nullopt, 256});
+  auto tiny = Engine::create({cartoonize::testing::default_model(), DeviceChoice::Cpu, std::nullopt});
+  for (const char* name : {"sample1.jpg", "sample2.jpg"}) {
+    torch::Tensor frame = photo(name, 640, 480);
+    torch::Tensor ref = cartoonize_copy(*full, frame);
+    torch::Tensor fast = cartoonize_copy(*reduced, frame);
+    // Bilinear: the same generator on the 256x192 frame, scaled back up.
+    torch::Tensor small = (resize_to(to_nchw01(frame), 192, 256) * 255).round().clamp(0, 255).to(torch::kUInt8);
+    torch::Tensor small_hwc = small.squeeze(0).permute({1, 2, 0}).contiguous();
+    torch::Tensor bilinear = resize_to(cartoonize_copy(*tiny, small_hwc), 480, 640).round().clamp(0, 255);
+    const double p = psnr(fast, ref), s = ssim(fast, ref), p_bilinear = psnr(bilinear, ref);
+    std::printf("%s 640x480 @256: guided PSNR %.2f dB SSIM %.4f; bilinear PSNR %.2f dB\n", name, p, s, p_bilinear);
+    EXPECT_GT(p, 30.0) << name;
+    EXPECT_GT(s, 0.90) << name;
+    EXPECT_GT(p, p_bilinear + 1.0) << name;
+    // The reduced path carries the model's changes: it is closer to the
+    // full-resolution cartoon than the untouched photo is.
+    const double p_input = psnr(frame.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat), ref);
+    std::printf("%s: photo itself vs full-resolution output PSNR %.2f dB\n", name, p_input);
+    EXPECT_GT(p, p_input + 1.0) << name;
+  }
+}
+
+TEST(ImageMetrics, IdenticalAndDifferentImages) {
+  torch::Tensor a = to_nchw01(photo("sample3.jpg", 64, 48)) * 255;
+  EXPECT_TRUE(std::isinf(psnr(a, a)));
+  EXPECT_NEAR(ssim(a, a), 1.0, 1e-9);
+  torch::Tensor noisy = (a + torch::randn_like(a) * 10).clamp(0, 255);
+  EXPECT_NEAR(psnr(a, noisy), 20 * std::log10(255.0 / 10.0), 1.0);  // clamping trims the noise a little
+  EXPECT_LT(ssim(a, noisy), 0.95);
+  EXPECT_LT(ssim(a, 255 - a), 0.0);  // inverted image: negatively correlated structure
+}
