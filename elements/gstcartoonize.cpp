@@ -70,6 +70,7 @@ static gboolean gst_cartoonize_start(GstBaseTransform* trans) {
     options.normalization = cartoonize::Normalization::MinusOneOne;
   else if (s.input_range == GST_CARTOONIZE_RANGE_ZERO_ONE)
     options.normalization = cartoonize::Normalization::ZeroOne;
+  options.inference_size = s.inference_size;
   std::unique_ptr<cartoonize::Engine> engine;
   try {
     cartoonize::set_cpu_threads(s.threads);

@@ -22,6 +22,7 @@ enum {
   PROP_BETA,
   PROP_FADE_FRAMES,
   PROP_POST_MESSAGES,
+  PROP_INFERENCE_SIZE,
 };
 
 }  // namespace
@@ -41,6 +42,7 @@ void gst_cartoonize_set_property(GObject* object, guint prop_id, const GValue* v
     case PROP_STRENGTH: s.strength = g_value_get_float(value); break;
     case PROP_INPUT_RANGE: s.input_range = static_cast<GstCartoonizeInputRange>(g_value_get_enum(value)); break;
     case PROP_THREADS: s.threads = g_value_get_int(value); break;
+    case PROP_INFERENCE_SIZE: s.inference_size = g_value_get_int(value); break;
     case PROP_DETECT_WIDTH: s.detect_width = g_value_get_int(value); break;
     case PROP_DETECT_INTERVAL: s.detect_interval = g_value_get_int(value); break;
     case PROP_LANDMARK_MODEL: {
@@ -68,6 +70,7 @@ void gst_cartoonize_get_property(GObject* object, guint prop_id, GValue* value, 
     case PROP_STRENGTH: g_value_set_float(value, s.strength); break;
     case PROP_INPUT_RANGE: g_value_set_enum(value, s.input_range); break;
     case PROP_THREADS: g_value_set_int(value, s.threads); break;
+    case PROP_INFERENCE_SIZE: g_value_set_int(value, s.inference_size); break;
     case PROP_DETECT_WIDTH: g_value_set_int(value, s.detect_width); break;
     case PROP_DETECT_INTERVAL: g_value_set_int(value, s.detect_interval); break;
     case PROP_LANDMARK_MODEL: g_value_set_string(value, s.landmark_model.c_str()); break;
@@ -111,6 +114,13 @@ void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
       g_param_spec_int("threads", "Threads",
                        "CPU threads for inference (process-wide LibTorch setting); 0 keeps LibTorch's default", 0,
                        256, kDefaultThreads, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_INFERENCE_SIZE,
+      g_param_spec_int("inference-size", "Inference size",
+                       "Frame mode: the generator runs on the frame scaled to this long side (px) and the cartoon "
+                       "is brought back to full resolution by a guided upsampler that follows the frame's edges. "
+                       "0: full resolution (slow on the CPU)",
+                       0, 16384, kDefaultInferenceSize, rw_ready));
   g_object_class_install_property(
       gobject_class, PROP_DETECT_WIDTH,
       g_param_spec_int("detect-width", "Detection width",
