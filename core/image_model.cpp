@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include <torch/script.h>  // torch::jit::load (not in torch/torch.h)
+
 #include "error.h"
 #include "model_file.h"
 
@@ -35,6 +37,7 @@ class ScriptImageModel : public ImageModel {
 std::unique_ptr<ImageModel> load_script(const std::string& path, std::optional<Normalization> normalization) {
   torch::jit::ExtraFilesMap extra{{"cartoonize.txt", ""}};
   torch::jit::Module module;
+  check_zip_sizes(path);
   try {
     module = torch::jit::load(path, torch::kCPU, extra);
   } catch (const std::exception& e) {
@@ -50,7 +53,13 @@ std::unique_ptr<ImageModel> load_script(const std::string& path, std::optional<N
   std::string key, value;
   while (meta >> key >> value) {
     if (key == "normalization") declared = parse_normalization(value);
-    if (key == "input_size") info.input_size = std::max(8, std::atoi(value.c_str()));
+    if (key == "input_size") {  // bounded like a .ctzm's: face crops are made at this size
+      char* end = nullptr;
+      const long v = std::strtol(value.c_str(), &end, 10);
+      if (*end || v < 8 || v > 8192)
+        throw Error("model file " + path + ": cartoonize.txt input_size '" + value + "' is not in 8..8192");
+      info.input_size = int(v);
+    }
   }
   if (normalization) declared = normalization;
   if (!declared)

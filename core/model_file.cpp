@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -155,6 +156,85 @@ bool is_zip_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   char b[4] = {};
   return f.read(b, 4) && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4;
+}
+
+namespace {
+
+uint64_t get_u16(const unsigned char* b) { return uint64_t(b[0]) | uint64_t(b[1]) << 8; }
+uint64_t get_u64(const unsigned char* b) { return get_u32(b) | uint64_t(get_u32(b + 4)) << 32; }
+
+std::string read_at(std::ifstream& in, uint64_t offset, uint64_t size) {
+  std::string bytes(size, '\0');
+  in.seekg(std::streamoff(offset));
+  if (!in.read(bytes.data(), std::streamsize(size))) throw Error("read error");
+  return bytes;
+}
+
+}  // namespace
+
+// Finds the central directory the way miniz (LibTorch's zip reader) does: the
+// last end-of-central-directory record, and its zip64 twin right before it.
+void check_zip_sizes(const std::string& path) {
+  auto fail = [&](const std::string& why) -> Error {
+    return Error("model file " + path + ": not a loadable TorchScript module: " + why);
+  };
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw fail(std::string("cannot open: ") + std::strerror(errno));
+  const uint64_t size = uint64_t(in.tellg());
+  const uint64_t tail_size = std::min<uint64_t>(size, 22 + 65535);
+  const std::string tail = read_at(in, size - tail_size, tail_size);
+  const auto* t = reinterpret_cast<const unsigned char*>(tail.data());
+  int64_t eocd = -1;
+  for (int64_t i = int64_t(tail_size) - 22; i >= 0 && eocd < 0; --i)
+    if (get_u32(t + i) == 0x06054b50u) eocd = i;
+  if (eocd < 0) throw fail("not a zip archive (no end of central directory)");
+  uint64_t entries = get_u16(t + eocd + 10), cd_size = get_u32(t + eocd + 12), cd_offset = get_u32(t + eocd + 16);
+  if (eocd >= 20 && get_u32(t + eocd - 20) == 0x07064b50u) {
+    const uint64_t z64 = get_u64(t + eocd - 12);
+    if (z64 > size || size - z64 < 56) throw fail("corrupt zip64 directory");
+    const std::string rec = read_at(in, z64, 56);
+    const auto* r = reinterpret_cast<const unsigned char*>(rec.data());
+    if (get_u32(r) != 0x06064b50u) throw fail("corrupt zip64 directory");
+    entries = get_u64(r + 32), cd_size = get_u64(r + 40), cd_offset = get_u64(r + 48);
+  }
+  if (cd_offset > size || cd_size > size - cd_offset) throw fail("zip directory lies outside the file (truncated?)");
+  const std::string cd = read_at(in, cd_offset, cd_size);
+  const auto* c = reinterpret_cast<const unsigned char*>(cd.data());
+  // Deflate expands at most 1032:1, stored entries not at all: together the
+  // entries may claim at most 1032 x the file size. A forged size (a 2 KB
+  // file declaring a 4 GB entry) would otherwise be allocated by LibTorch
+  // before it notices the data is not there.
+  constexpr uint64_t kMaxRatio = 1032;
+  uint64_t total = 0, pos = 0;
+  for (uint64_t n = 0; n < entries; ++n) {
+    if (cd_size - pos < 46 || get_u32(c + pos) != 0x02014b50u) throw fail("corrupt zip directory");
+    const uint64_t method = get_u16(c + pos + 10), name_len = get_u16(c + pos + 28),
+                   extra_len = get_u16(c + pos + 30), comment_len = get_u16(c + pos + 32);
+    uint64_t comp = get_u32(c + pos + 20), uncomp = get_u32(c + pos + 24), local = get_u32(c + pos + 42);
+    if (cd_size - pos - 46 < name_len + extra_len + comment_len) throw fail("corrupt zip directory");
+    // zip64 extra field: 64-bit values for the 32-bit fields that say 0xffffffff.
+    for (uint64_t e = pos + 46 + name_len, end = e + extra_len; end - e >= 4;) {
+      const uint64_t id = get_u16(c + e), len = get_u16(c + e + 2), data = e + 4;
+      if (end - data < len) break;
+      uint64_t f = data;
+      if (id == 1) {
+        if (uncomp == 0xffffffffu && data + len - f >= 8) uncomp = get_u64(c + f), f += 8;
+        if (comp == 0xffffffffu && data + len - f >= 8) comp = get_u64(c + f), f += 8;
+        if (local == 0xffffffffu && data + len - f >= 8) local = get_u64(c + f), f += 8;
+      }
+      e = data + len;
+    }
+    const std::string name(cd.data() + pos + 46, name_len);
+    if (method != 0 && method != 8)
+      throw fail("zip entry " + name + " uses compression method " + std::to_string(method) + " (stored or deflate only)");
+    if (local > size || comp > size - local) throw fail("zip entry " + name + " lies outside the file (truncated?)");
+    if ((method == 0 && uncomp != comp) || uncomp > comp * kMaxRatio + 64)
+      throw fail("zip entry " + name + " declares " + std::to_string(uncomp) + " bytes from " + std::to_string(comp) +
+                 " (corrupt)");
+    total += uncomp;
+    if (total > size * kMaxRatio) throw fail("zip entries declare more data than the file can hold (corrupt)");
+    pos += 46 + name_len + extra_len + comment_len;
+  }
 }
 
 void save_model_file(const std::string& path, Generator& generator, const ModelInfo& info_in, bool half) {

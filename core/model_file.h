@@ -34,6 +34,11 @@ NativeModel load_model_file(const std::string& path);
 
 // True when the file starts like a zip archive (TorchScript modules are zips).
 bool is_zip_file(const std::string& path);
+// Checks a zip archive's directory before LibTorch reads it: every entry
+// inside the file, none declaring more bytes than its data can hold (stored:
+// its size; deflate: 1032x). LibTorch allocates an entry's declared size
+// before reading it. Throws Error.
+void check_zip_sizes(const std::string& path);
 
 uint32_t crc32(const void* data, size_t size, uint32_t crc = 0);
 

@@ -217,6 +217,29 @@ TEST(TorchScript, CorruptArchiveIsAnError) {
   expect_error([&] { load_image_model(dir.file("m.pt")); }, "not a loadable TorchScript module");
 }
 
+// Found by tests/fuzz: LibTorch allocates a zip entry's declared size before
+// reading it, so a 2 KB file declaring a 4 GB entry made it allocate 4 GB.
+TEST(TorchScript, ForgedEntrySizeIsRefusedBeforeLoading) {
+  TempDir dir;
+  cartoonize::testing::write_script_model(dir.file("m.pt"), "x", "normalization zero_one\n");
+  std::string b = cartoonize::testing::read_bytes(dir.file("m.pt"));
+  const size_t entry = b.find("PK\x01\x02");  // first central directory header
+  ASSERT_NE(entry, std::string::npos);
+  const char forged[4] = {'\xf0', '\xff', '\xff', '\x7f'};  // uncompressed size ~2 GiB
+  b.replace(entry + 24, 4, forged, 4);
+  cartoonize::testing::write_bytes(dir.file("m.pt"), b);
+  expect_error([&] { load_image_model(dir.file("m.pt")); }, "declares 2147483632 bytes");
+  // The unforged archive passes the same check.
+  cartoonize::testing::write_script_model(dir.file("ok.pt"), "x", "normalization zero_one\n");
+  EXPECT_NO_THROW(check_zip_sizes(dir.file("ok.pt")));
+}
+
+TEST(TorchScript, InputSizeOutOfRangeIsRefused) {
+  TempDir dir;
+  cartoonize::testing::write_script_model(dir.file("big.pt"), "x", "normalization zero_one\ninput_size 99999999999\n");
+  expect_error([&] { load_image_model(dir.file("big.pt")); }, "input_size '99999999999' is not in 8..8192");
+}
+
 TEST(Engine, CudaWithoutGpuFailsCleanly) {
   if (cuda_available()) GTEST_SKIP() << "a CUDA device is present";
   TempDir dir;
