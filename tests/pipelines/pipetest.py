@@ -176,3 +176,26 @@ def wait_for_port(port, proc, timeout=10):
                 return
         time.sleep(0.1)
     raise AssertionError(f'nothing listens on port {port} after {timeout} s')
+
+
+def rgb(path):
+    """The first frame of an image or video file as (width, height, RGB bytes)."""
+    pipeline = Gst.parse_launch(f'filesrc location="{path}" ! decodebin ! videoconvert '
+                                '! video/x-raw,format=RGB ! appsink name=out')
+    pipeline.set_state(Gst.State.PLAYING)
+    sample = pipeline.get_by_name('out').emit('try-pull-sample', 30 * Gst.SECOND)
+    pipeline.set_state(Gst.State.NULL)
+    assert sample is not None, f'no frame in {path}'
+    s = sample.get_caps().get_structure(0)
+    w, h = s.get_value('width'), s.get_value('height')
+    buf = sample.get_buffer()
+    data = buf.extract_dup(0, buf.get_size())
+    stride = len(data) // h
+    return w, h, b''.join(data[y * stride:y * stride + 3 * w] for y in range(h))
+
+
+def write_pattern(path, width=320, height=240):
+    """A picture without faces (GStreamer's test pattern) as PNG."""
+    play(f'videotestsrc num-buffers=1 ! video/x-raw,width={width},height={height} ! pngenc '
+         f'! filesink location="{path}"')
+    return path
