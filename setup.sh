@@ -22,6 +22,9 @@ APT_PACKAGES=(
 )
 # Tools the pipeline tests run against (servers on loopback, encoders).
 APT_PACKAGES_PIPELINES=(
+  python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
+  nginx libnginx-mod-rtmp
+  slurmctld slurmd slurm-client munge
 )
 # Tools the reliability checks use (fuzzer toolchain, sanitizer runtimes, valgrind).
 APT_PACKAGES_RELIABILITY=(
