@@ -162,6 +162,17 @@ class TempDirCase(unittest.TestCase):
     def path(self, *parts):
         return os.path.join(self.tmp, *parts)
 
+    def run_live_script_on_a_file(self, name, out_name):
+        """Runs a live script (webcam, virtual-camera) on a 1 s clip into a file
+        sink at 320x240; checks size and frame count; returns the Streams read back."""
+        clip = make_clip(self.path('in.mp4'), seconds=1, audio=False)
+        out = self.path(out_name)
+        run(name, '--source', clip, '--size', '320x240', '--device', 'cpu', '--sink', out)
+        got = Streams(out)
+        self.assertEqual((got.width, got.height), (320, 240))
+        self.assertEqual(got.frames, Streams(clip).frames)
+        return got
+
 
 
 def wait_for_port(port, proc, timeout=10):

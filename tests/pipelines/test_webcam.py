@@ -12,12 +12,7 @@ class Webcam(pt.TempDirCase):
             self.assertIn(opt, out)
 
     def test_file_source_is_cartoonized_into_the_sink(self):
-        clip = pt.make_clip(self.path('in.mp4'), seconds=1, audio=False)
-        out = self.path('out.y4m')
-        pt.run('webcam', '--source', clip, '--size', '320x240', '--device', 'cpu', '--sink', out)
-        got = pt.Streams(out)
-        self.assertEqual((got.width, got.height), (320, 240))
-        self.assertEqual(got.frames, pt.Streams(clip).frames)
+        self.run_live_script_on_a_file('webcam', 'out.y4m')
 
     def test_missing_camera_fails_naming_it(self):
         proc = pt.run('webcam', '--camera', '/dev/video-none', check=False)
