@@ -38,7 +38,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
   torch::set_num_threads(a.integer("threads"));
   torch::manual_seed(1);
   const int size = a.integer("size"), reps = a.integer("reps");
-  const auto files = list_images({photo_folder(a.str("data"))});
+  const auto files = list_images({training_photo_folder(a.str("data"))});
   Generator g;
   PatchDiscriminator ds(3), dt(1);
   ContentNet content(a.str("face-api"), "");

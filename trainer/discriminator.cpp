@@ -10,7 +10,7 @@ SNConv2dImpl::SNConv2dImpl(int in, int out, int kernel, int s) : stride(s), padd
 }
 
 torch::Tensor SNConv2dImpl::normalized_weight() {
-  auto w = weight.view({weight.size(0), -1});
+  auto w = weight.reshape({weight.size(0), -1});
   if (is_training()) {
     torch::NoGradGuard ng;
     namespace F = torch::nn::functional;
@@ -28,7 +28,7 @@ torch::Tensor SNConv2dImpl::normalized_weight() {
 
 torch::Tensor SNConv2dImpl::sigma() {
   torch::NoGradGuard ng;
-  auto w = weight.view({weight.size(0), -1});
+  auto w = weight.reshape({weight.size(0), -1});
   namespace F = torch::nn::functional;
   auto v = F::normalize(torch::mv(w.t(), u), F::NormalizeFuncOptions().dim(0).eps(1e-12));
   return torch::dot(u, torch::mv(w, v));

@@ -1,11 +1,8 @@
 // `pretrain`: the generator learns to reconstruct photos (L1 + content
 // features) before GAN training, as the research workflow does, so the GAN
 // starts from a network that already keeps the input's content.
-#include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include "args.h"
 #include "checkpoint.h"
@@ -14,10 +11,9 @@
 #include "generator.h"
 #include "image_folder.h"
 #include "losses.h"
-#include "plot.h"
-#include "progress.h"
 #include "run_dir.h"
-#include "slice.h"
+#include "train_device.h"
+#include "training_loop.h"
 
 namespace cartoonize::train {
 
@@ -35,6 +31,8 @@ int cmd_pretrain(const std::vector<std::string>& argv) {
       .option("time-budget", "0", "minutes to train in this slice, then checkpoint and exit 0 (0: no limit)")
       .option("save-every", "200", "iterations between checkpoints")
       .option("seed", "42", "random seed (logged)")
+      .option("precision", "auto", "auto (bf16 autocast on a GPU that runs it, else fp32), fp32 or bf16")
+      .option("channels-last", "auto", "channels_last activations: auto (on CUDA), on or off")
       .option("w-content", "1", "weight of the content term (0: L1 only, no content network needed)")
       .option("face-api", default_face_api_dir(), "folder of the face-api weights (content network)")
       .option("vgg19-weights", "", "TorchScript VGG19 conv4_4 feature extractor to use as content net")
@@ -61,70 +59,51 @@ int cmd_pretrain(const std::vector<std::string>& argv) {
   } else if (std::filesystem::exists(ckpt)) {
     throw Error(ckpt + " exists: pass --resume to continue it, or choose another --run");
   }
+  const TrainDevice dev = choose_train_device(a.str("precision"), a.str("channels-last"));
+  place_module(*g, dev);
+  place_adam(opt, dev);
   g->train();
 
-  const auto files = list_images({photo_folder(a.str("data"))});
-  std::printf("pretrain: %zu photos, batch %d at %d px, seed %d, %d threads, run %s\n", files.size(),
-              a.integer("batch"), a.integer("size"), a.integer("seed"), a.integer("threads"), run.path.c_str());
+  const auto files = list_images({training_photo_folder(a.str("data"))});
+  std::printf("pretrain: %zu photos, batch %d at %d px on %s, seed %d, %d threads, run %s\n", files.size(),
+              a.integer("batch"), a.integer("size"), dev.describe().c_str(), a.integer("seed"), a.integer("threads"),
+              run.path.c_str());
   BatchLoader loader(files, a.integer("size"), a.integer("batch"), uint64_t(a.integer("seed")), uint64_t(state.iteration));
-  std::ofstream csv(run.losses_csv("pretrain"), std::ios::app);
-  if (csv.tellp() == 0) csv << "iteration,total,l1,content,seconds\n";
   const double w_content = a.number("w-content");
   std::unique_ptr<ContentNet> content;
   if (w_content > 0) content = std::make_unique<ContentNet>(a.str("face-api"), a.str("vgg19-weights"));
+  if (content) content->to(dev.device);
 
-  Slice slice(a.number("time-budget"));
-  const double seconds_before = state.seconds;
-  Progress progress("pretrain", state.iteration, total);
-  auto save = [&] {
-    state.seconds = seconds_before + slice.elapsed();
-    save_checkpoint(ckpt, {g, {}, {{"g", &opt}}}, state);
-    csv.flush();
-  };
-  while (state.iteration < total) {
-    torch::Tensor x = loader.next();
-    torch::Tensor y = g->forward(x);
-    torch::Tensor l1 = torch::l1_loss(y, x);
-    torch::Tensor l_content = torch::zeros({});
-    if (content) {
-      std::vector<torch::Tensor> target;
-      {
-        torch::NoGradGuard ng;
-        target = content->features(x);
+  LoopSettings loop;
+  loop.stage = "pretrain";
+  loop.total = total;
+  loop.time_budget_minutes = a.number("time-budget");
+  loop.save_every = a.integer("save-every");
+  loop.columns = {"total", "l1", "content"};
+  loop.shown = {"total", "l1"};
+  TrainingLoop training(run, loop, state,
+                        [&](const CheckpointState& s) { save_checkpoint(ckpt, {g, {}, {{"g", &opt}}}, s); });
+  training.run([&]() -> std::vector<double> {
+    torch::Tensor x = place_batch(loader.next(), dev), loss, l1, l_content = torch::zeros({});
+    {
+      AutocastScope autocast(dev);
+      torch::Tensor y = g->forward(x);
+      l1 = torch::l1_loss(y, x);
+      if (content) {
+        std::vector<torch::Tensor> target;
+        {
+          torch::NoGradGuard ng;
+          target = content->features(x);
+        }
+        l_content = content->distance(content->features(y), target);
       }
-      l_content = content->distance(content->features(y), target);
+      loss = l1 + w_content * l_content;
     }
-    torch::Tensor loss = l1 + w_content * l_content;
     opt.zero_grad();
     loss.backward();
     opt.step();
-    ++state.iteration;
-    const double l = loss.item<double>();
-    if (!std::isfinite(l)) {
-      progress.finish();
-      throw Error("loss became " + std::to_string(l) + " at iteration " + std::to_string(state.iteration) +
-                  "; the last good checkpoint " + ckpt + " is kept");
-    }
-    csv << state.iteration << ',' << l << ',' << l1.item<double>() << ',' << l_content.item<double>() << ','
-        << seconds_before + slice.elapsed() << '\n';
-    progress.update(state.iteration, {{"loss", l}, {"l1", l1.item<double>()}});
-    if (state.iteration % 200 == 0) {
-      csv.flush();
-      plot_losses(run.losses_csv("pretrain"), run.path + "/pretrain-losses.png");
-    }
-    const bool stop = slice.should_stop();
-    if (state.iteration % a.integer("save-every") == 0 || stop) save();
-    if (stop) {
-      progress.finish();
-      std::printf("stopped at iteration %lld (%s); resume with --resume\n", (long long)state.iteration,
-                  slice.reason());
-      return 0;
-    }
-  }
-  save();
-  progress.finish();
-  std::printf("pretrain done: %lld iterations, %.1f min in all; checkpoint %s\n", (long long)state.iteration,
-              state.seconds / 60, ckpt.c_str());
+    return {loss.item<double>(), l1.item<double>(), l_content.item<double>()};
+  });
   if (loader.skipped()) std::printf("skipped %lld unreadable images\n", (long long)loader.skipped());
   return 0;
 }

@@ -39,4 +39,10 @@ std::string photo_folder(const std::string& data) {
   return fs::is_directory(data + "/photo", ec) ? data + "/photo" : data;
 }
 
+std::string training_photo_folder(const std::string& data) {
+  std::error_code ec;
+  const std::string photos = photo_folder(data);
+  return fs::is_directory(photos + "/train", ec) ? photos + "/train" : photos;
+}
+
 }  // namespace cartoonize::train

@@ -18,5 +18,8 @@ struct RunDir {
 
 // Photo folder of a prepared data set (DATA/photo) or DATA itself.
 std::string photo_folder(const std::string& data);
+// The photos to train on: DATA/photo/train when `prepare` split off a test
+// set (the held-out photos must never be trained on), else photo_folder().
+std::string training_photo_folder(const std::string& data);
 
 }  // namespace cartoonize::train

@@ -9,10 +9,8 @@
 //   structure (--w3, --w-structure)  |F(G(x)) - F(superpixels(G(x)))|
 //   landmark  (--w4, --w-landmark)   |R(G(x)) - R(x)| in px of a 112 px face
 // LSGAN (as White-box Cartoonization): D minimises (D(real)-1)^2 + D(fake)^2.
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <random>
 
 #include "args.h"
@@ -24,11 +22,10 @@
 #include "grid.h"
 #include "image_folder.h"
 #include "losses.h"
-#include "plot.h"
-#include "progress.h"
 #include "representations.h"
 #include "run_dir.h"
-#include "slice.h"
+#include "train_device.h"
+#include "training_loop.h"
 
 namespace cartoonize::train {
 namespace fs = std::filesystem;
@@ -65,6 +62,8 @@ int cmd_train(const std::vector<std::string>& argv) {
       .option("face-api", default_face_api_dir(), "folder of the face-api weights (content and landmark nets)")
       .option("vgg19-weights", "", "TorchScript VGG19 conv4_4 feature extractor to use as content net")
       .option("threads", "2", "CPU threads for LibTorch").option("seed", "42", "random seed (logged)")
+      .option("precision", "auto", "auto (bf16 autocast on a GPU that runs it, else fp32), fp32 or bf16")
+      .option("channels-last", "auto", "channels_last activations: auto (on CUDA), on or off")
       .option("time-budget", "0", "minutes to train in this slice, then checkpoint and exit 0")
       .option("save-every", "100", "iterations between rolling checkpoints")
       .option("sample-every", "200", "iterations between sample grids")
@@ -79,7 +78,6 @@ int cmd_train(const std::vector<std::string>& argv) {
                w_struct = weight("w-structure", "w3"), w_lm = weight("w-landmark", "w4");
   torch::set_num_threads(a.integer("threads"));
   torch::manual_seed(uint64_t(a.integer("seed")));
-  const torch::Device device = torch::cuda::is_available() ? torch::kCUDA : torch::kCPU;
 
   RunDir run(a.str("run"));
   run.record_command("train", argv);
@@ -123,125 +121,112 @@ int cmd_train(const std::vector<std::string>& argv) {
                                       "w-structure=" + num(w_struct), "w-landmark=" + num(w_lm),
                                       "data=" + a.str("data"), "content-net=" + content.name(),
                                       "seed=" + a.str("seed")});
-  g->to(device);
-  d_surface->to(device);
-  d_texture->to(device);
-  content.to(device);
-  landmark.to(device);
+  const TrainDevice dev = choose_train_device(a.str("precision"), a.str("channels-last"));
+  place_module(*g, dev);
+  place_module(*d_surface, dev);
+  place_module(*d_texture, dev);
+  for (auto* opt : {&opt_g, &opt_ds, &opt_dt}) place_adam(*opt, dev);
+  content.to(dev.device);
+  landmark.to(dev.device);
   g->train();
   d_surface->train();
   d_texture->train();
 
   const std::string data = a.str("data");
   const int size = a.integer("size"), batch = a.integer("batch");
-  BatchLoader photos(list_images({photo_folder(data) + (fs::exists(photo_folder(data) + "/train") ? "/train" : "")}),
+  BatchLoader photos(list_images({training_photo_folder(data)}),
                      size, batch, uint64_t(a.integer("seed")), uint64_t(state.iteration));
   BatchLoader cartoons(list_images({data + "/cartoon"}), size, batch, uint64_t(a.integer("seed")) * 7 + 1,
                        uint64_t(state.iteration));
   std::printf("train: %zu photos, %zu cartoons, batch %d at %d px on %s, seed %d; content net: %s\n"
               "weights: variance %g surface %g texture %g content %g structure %g landmark %g\n",
-              photos.files().size(), cartoons.files().size(), batch, size, device.is_cuda() ? "CUDA" : "CPU",
+              photos.files().size(), cartoons.files().size(), batch, size, dev.describe().c_str(),
               a.integer("seed"), content.name().c_str(), w_var, w_surf, w_tex, w_content, w_struct, w_lm);
 
-  std::ofstream csv(run.losses_csv("train"), std::ios::app);
-  if (csv.tellp() == 0)
-    csv << "iteration,g_total,variance,surface,texture,content,structure,landmark,d_surface,d_texture,seconds\n";
   std::vector<int> keep;
   for (const auto& k : a.list("keep")) keep.push_back(std::stoi(k));
-
-  Slice slice(a.number("time-budget"));
-  const double seconds_before = state.seconds;
-  const int64_t total = a.integer("total-iter");
-  Progress progress("train", state.iteration, total, 20);
-  auto save = [&] {
-    state.seconds = seconds_before + slice.elapsed();
+  LoopSettings loop;
+  loop.stage = "train";
+  loop.total = a.integer("total-iter");
+  loop.time_budget_minutes = a.number("time-budget");
+  loop.save_every = a.integer("save-every");
+  loop.plot_every = a.integer("sample-every");
+  loop.progress_every = 20;
+  loop.columns = {"g_total", "variance", "surface", "texture", "content", "structure", "landmark", "d_surface", "d_texture"};
+  loop.shown = {"g_total", "content", "landmark", "d_surface", "d_texture"};
+  TrainingLoop training(run, loop, state, [&](const CheckpointState& s) {
     save_checkpoint(ckpt, {g, {{"d_surface", d_surface.get()}, {"d_texture", d_texture.get()}},
                            {{"g", &opt_g}, {"d_surface", &opt_ds}, {"d_texture", &opt_dt}}},
-                    state);
-    csv.flush();
-  };
+                    s);
+  });
   const int r = a.integer("surface-radius");
   const double eps = a.number("surface-eps");
-  while (state.iteration < total) {
-    torch::Tensor x = photos.next().to(device), c = cartoons.next().to(device);
+  torch::Tensor x, fake_d;  // the last step's batch and output, for sample grids
+  auto step = [&]() -> std::vector<double> {
+    x = place_batch(photos.next(), dev);
+    const torch::Tensor c = place_batch(cartoons.next(), dev);
     // Per-iteration randomness depends on (seed, iteration) only: resumable.
     std::mt19937_64 rng(uint64_t(a.integer("seed")) * 1000003ull + uint64_t(state.iteration));
     const torch::Tensor shift = random_shift_weights(rng);
 
     // Generator step.
-    torch::Tensor fake = g->forward(x);
-    torch::Tensor adv_s = lsgan_real(d_surface->forward(surface(fake, r, eps)));
-    torch::Tensor adv_t = lsgan_real(d_texture->forward(color_shift(fake, shift)));
-    std::vector<torch::Tensor> f_fake = content.features(fake), f_x, f_sp;
+    torch::Tensor fake, adv_s, adv_t, l_content, l_struct, l_var, l_lm, g_loss;
     {
-      torch::NoGradGuard ng;
-      f_x = content.features(x);
-      f_sp = content.features(superpixel_mean(fake, a.integer("superpixel-size")));
+      AutocastScope autocast(dev);
+      fake = g->forward(x);
+      adv_s = lsgan_real(d_surface->forward(surface(fake, r, eps)));
+      adv_t = lsgan_real(d_texture->forward(color_shift(fake, shift)));
+      std::vector<torch::Tensor> f_fake = content.features(fake), f_x, f_sp;
+      torch::Tensor target_points;
+      {
+        torch::NoGradGuard ng;
+        f_x = content.features(x);
+        f_sp = content.features(superpixel_mean(fake, a.integer("superpixel-size")));
+        target_points = landmark.landmarks(x);
+      }
+      l_content = content.distance(f_fake, f_x);
+      l_struct = content.distance(f_fake, f_sp);
+      l_var = variation_loss(fake);
+      l_lm = landmark.distance(fake, target_points);
+      g_loss = w_var * l_var + w_surf * adv_s + w_tex * adv_t + w_content * l_content + w_struct * l_struct +
+               w_lm * l_lm;
     }
-    torch::Tensor l_content = content.distance(f_fake, f_x);
-    torch::Tensor l_struct = content.distance(f_fake, f_sp);
-    torch::Tensor l_var = variation_loss(fake);
-    torch::Tensor target_points;
-    {
-      torch::NoGradGuard ng;
-      target_points = landmark.landmarks(x);
-    }
-    torch::Tensor l_lm = landmark.distance(fake, target_points);
-    torch::Tensor g_loss = w_var * l_var + w_surf * adv_s + w_tex * adv_t + w_content * l_content +
-                           w_struct * l_struct + w_lm * l_lm;
     opt_g.zero_grad();
     g_loss.backward();
     opt_g.step();
 
     // Discriminator steps on the detached output.
-    torch::Tensor fake_d = fake.detach();
-    torch::Tensor d_s = lsgan_real(d_surface->forward(surface(c, r, eps))) +
-                        lsgan_fake(d_surface->forward(surface(fake_d, r, eps)));
+    fake_d = fake.detach();
+    torch::Tensor d_s, d_t;
+    {
+      AutocastScope autocast(dev);
+      d_s = lsgan_real(d_surface->forward(surface(c, r, eps))) + lsgan_fake(d_surface->forward(surface(fake_d, r, eps)));
+    }
     opt_ds.zero_grad();
     d_s.backward();
     opt_ds.step();
-    torch::Tensor d_t = lsgan_real(d_texture->forward(color_shift(c, shift))) +
-                        lsgan_fake(d_texture->forward(color_shift(fake_d, shift)));
+    {
+      AutocastScope autocast(dev);
+      d_t = lsgan_real(d_texture->forward(color_shift(c, shift))) +
+            lsgan_fake(d_texture->forward(color_shift(fake_d, shift)));
+    }
     opt_dt.zero_grad();
     d_t.backward();
     opt_dt.step();
-
-    ++state.iteration;
-    const double gl = g_loss.item<double>();
-    if (!std::isfinite(gl) || !std::isfinite(d_s.item<double>()) || !std::isfinite(d_t.item<double>())) {
-      progress.finish();
-      throw Error("a loss became NaN/Inf at iteration " + std::to_string(state.iteration) +
-                  "; stopping with the last good checkpoint " + ckpt + " kept");
-    }
-    csv << state.iteration << ',' << gl << ',' << l_var.item<double>() << ',' << adv_s.item<double>() << ','
-        << adv_t.item<double>() << ',' << l_content.item<double>() << ',' << l_struct.item<double>() << ','
-        << l_lm.item<double>() << ',' << d_s.item<double>() << ',' << d_t.item<double>() << ','
-        << seconds_before + slice.elapsed() << '\n';
-    progress.update(state.iteration, {{"G", gl}, {"cont", l_content.item<double>()}, {"lm", l_lm.item<double>()},
-                                      {"Ds", d_s.item<double>()}, {"Dt", d_t.item<double>()}});
-    if (state.iteration % a.integer("sample-every") == 0) {
-      write_grid(run.path + "/samples.png", {x, fake.detach(), surface(fake_d, r, eps)});
-      csv.flush();
-      plot_losses(run.losses_csv("train"), run.path + "/train-losses.png");
-    }
-    if (state.iteration % a.integer("snapshot-every") == 0) {
-      const int version = a.integer("model-version") + int(state.iteration / a.integer("snapshot-every")) - 1;
+    return {g_loss.item<double>(), l_var.item<double>(),  adv_s.item<double>(),
+            adv_t.item<double>(),  l_content.item<double>(), l_struct.item<double>(),
+            l_lm.item<double>(),   d_s.item<double>(),    d_t.item<double>()};
+  };
+  training.run(step, [&](int64_t iteration) {
+    if (iteration % a.integer("sample-every") == 0)
+      write_grid(run.path + "/samples.png", {x, fake_d, surface(fake_d, r, eps)});
+    if (iteration % a.integer("snapshot-every") == 0) {
+      const int version = a.integer("model-version") + int(iteration / a.integer("snapshot-every")) - 1;
       save_checkpoint(snapshot_path(run, version), {g, {}, {}}, state);
       const int old = version - a.integer("keep-last");
       if (old >= 1 && std::find(keep.begin(), keep.end(), old) == keep.end()) fs::remove(snapshot_path(run, old));
     }
-    const bool stop = slice.should_stop();
-    if (state.iteration % a.integer("save-every") == 0 || stop) save();
-    if (stop) {
-      progress.finish();
-      std::printf("stopped at iteration %lld (%s); resume with --resume\n", (long long)state.iteration, slice.reason());
-      return 0;
-    }
-  }
-  save();
-  progress.finish();
-  std::printf("train done: %lld iterations, %.1f min in all; checkpoint %s\n", (long long)state.iteration,
-              state.seconds / 60, ckpt.c_str());
+  });
   return 0;
 }
 
