@@ -10,15 +10,34 @@
  * TorchScript image-to-image module exported from PyTorch); without it the
  * default model installed with the plugin is used.
  *
+ * In `mode=face` only faces are cartoonized: found by dlib's HOG detector,
+ * tracked with smoothed 68-point landmarks, aligned, run through the
+ * generator in one batch and pasted back through feathered masks; each
+ * buffer gets a "face" #GstVideoRegionOfInterestMeta per face. `mode=both`
+ * does both.
+ *
  * The model is loaded when the element starts (READY→PAUSED); a missing or
  * corrupt model file makes that state change fail with an error message
- * naming the problem. #GstCartoonize:strength blends the cartoon with the
- * input and may be changed while PLAYING.
+ * naming the problem. Setting #GstCartoonize:model-location while running
+ * loads the new model in the background and swaps it in between two frames
+ * (a "model-updated" element message); a bad file posts a warning and the
+ * old model stays. #GstCartoonize:mode, #GstCartoonize:strength and the face
+ * tracking properties may also change while PLAYING and apply to the next
+ * frame.
+ *
+ * Frames larger than #GstCartoonize:max-pixels are cartoonized scaled down
+ * and scaled back up, so 8K input cannot exhaust memory. QoS is on: a live
+ * pipeline the element cannot keep up with drops late frames instead of
+ * drifting. An engine failure (CUDA out of memory, a lost device) with
+ * `device=auto` reloads the model on the CPU and carries on, with a warning.
  *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 v4l2src ! videoconvert ! cartoonize ! videoconvert ! autovideosink
  * ]| Cartoonize a webcam live.
+ * |[
+ * gst-launch-1.0 v4l2src ! videoconvert ! cartoonize mode=face post-messages=true ! videoconvert ! autovideosink
+ * ]| Cartoonize only the faces of a webcam, posting a message with the faces of each frame.
  * |[
  * gst-launch-1.0 filesrc location=photo.jpg ! jpegdec ! videoconvert ! cartoonize ! videoconvert ! pngenc ! filesink location=out.png
  * ]| Cartoonize a photo.
@@ -32,10 +51,10 @@
 
 #include <chrono>
 
+#include "frame_within.h"
 #include "gstcartoonize_private.h"
 
 GST_DEBUG_CATEGORY(gst_cartoonize_debug);
-#define GST_CAT_DEFAULT gst_cartoonize_debug
 
 #ifndef CARTOONIZE_MODEL_DIR
 #define CARTOONIZE_MODEL_DIR "/usr/local/share/gst-cartoonize"
@@ -60,52 +79,29 @@ static Settings copy_settings(GstCartoonize* self) {
 
 static gboolean gst_cartoonize_start(GstBaseTransform* trans) {
   auto* self = GST_CARTOONIZE(trans);
+  // Accept model swaps before reading the settings, so none is missed.
+  gst_cartoonize_start_model_loader(self);
   const Settings s = copy_settings(self);
-  cartoonize::EngineOptions options;
-  options.model_path = s.model_location.empty() ? gst_cartoonize_default_model_path() : s.model_location;
-  options.device = s.device == GST_CARTOONIZE_DEVICE_CPU    ? cartoonize::DeviceChoice::Cpu
-                   : s.device == GST_CARTOONIZE_DEVICE_CUDA ? cartoonize::DeviceChoice::Cuda
-                                                            : cartoonize::DeviceChoice::Auto;
-  if (s.input_range == GST_CARTOONIZE_RANGE_MINUS_ONE_ONE)
-    options.normalization = cartoonize::Normalization::MinusOneOne;
-  else if (s.input_range == GST_CARTOONIZE_RANGE_ZERO_ONE)
-    options.normalization = cartoonize::Normalization::ZeroOne;
-  options.inference_size = s.inference_size;
-  std::unique_ptr<cartoonize::Engine> engine;
-  try {
-    cartoonize::set_cpu_threads(s.threads);
-    engine = cartoonize::Engine::create(options);
-  } catch (const std::exception& e) {
-    const bool is_device = s.device == GST_CARTOONIZE_DEVICE_CUDA && !cartoonize::cuda_available();
-    if (is_device)
-      GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("%s", e.what()), ("device=cuda"));
-    else
-      GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("%s", e.what()), ("model-location=%s", options.model_path.c_str()));
+  cartoonize::set_cpu_threads(s.threads);
+  const cartoonize::EngineOptions options = gst_cartoonize_engine_options(s);
+  std::unique_ptr<cartoonize::Engine> engine = gst_cartoonize_load_engine(self, options);
+  if (!engine) {
+    self->loader->stop();
     return FALSE;
   }
-  GST_INFO_OBJECT(self, "loaded model %s on %s (%s, width %d, trained at %d px)", options.model_path.c_str(),
-                  engine->device_name().c_str(),
-                  engine->model_info().format == cartoonize::ModelFormat::Native ? "ctzm" : "TorchScript",
-                  engine->model_info().width, engine->model_info().input_size);
   if (s.device == GST_CARTOONIZE_DEVICE_AUTO)
     GST_INFO_OBJECT(self, "device=auto chose %s", engine->device_name().c_str());
   State fresh;
-  fresh.mode = s.mode;
+  fresh.engine_options = options;
   if (s.mode != GST_CARTOONIZE_MODE_FRAME) {
+    // Loaded here so a bad landmark model fails the start, not the stream.
     try {
       fresh.detector = std::make_unique<cartoonize::faces::FaceDetector>(s.landmark_model);
     } catch (const std::exception& e) {
       GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("%s", e.what()), ("landmark-model=%s", s.landmark_model.c_str()));
+      self->loader->stop();
       return FALSE;
     }
-    cartoonize::faces::FaceTracker::Config tc;
-    tc.detect_width = s.detect_width;
-    tc.min_cutoff = s.min_cutoff;
-    tc.beta = s.beta;
-    tc.fade_frames = s.fade_frames;
-    fresh.tracker = std::make_unique<cartoonize::faces::FaceTracker>(*fresh.detector, tc);
-    fresh.face_style.margin = s.crop_margin;
-    fresh.detect_interval = s.detect_interval;
   }
   fresh.engine = std::move(engine);
   std::lock_guard<std::mutex> lock(*self->state_lock);
@@ -115,9 +111,13 @@ static gboolean gst_cartoonize_start(GstBaseTransform* trans) {
 
 static gboolean gst_cartoonize_stop(GstBaseTransform* trans) {
   auto* self = GST_CARTOONIZE(trans);
-  std::lock_guard<std::mutex> lock(*self->state_lock);
-  *self->state = State{};  // frees the model (and its GPU memory)
-  return TRUE;
+  self->loader->stop();  // waits for a model being loaded
+  State old;
+  {
+    std::lock_guard<std::mutex> lock(*self->state_lock);
+    std::swap(old, *self->state);
+  }
+  return TRUE;  // `old` frees the model (and its GPU memory) here
 }
 
 static gboolean gst_cartoonize_set_info(GstVideoFilter* filter, GstCaps*, GstVideoInfo* in_info, GstCaps*,
@@ -137,18 +137,64 @@ static gboolean gst_cartoonize_set_info(GstVideoFilter* filter, GstCaps*, GstVid
   }
   std::lock_guard<std::mutex> lock(*self->state_lock);
   self->state->layout = layout;
+  gst_cartoonize_reset_faces(*self->state);  // new size: old landmarks mean nothing
   return TRUE;
+}
+
+static GstFlowReturn (*parent_transform_ip)(GstBaseTransform*, GstBuffer*) = nullptr;
+
+// GAP buffers carry no picture (they may even be empty): passed on untouched.
+static GstFlowReturn gst_cartoonize_transform_ip(GstBaseTransform* trans, GstBuffer* buffer) {
+  if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_GAP)) return GST_FLOW_OK;
+  return parent_transform_ip(trans, buffer);
+}
+
+static gboolean gst_cartoonize_sink_event(GstBaseTransform* trans, GstEvent* event) {
+  if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP) {
+    auto* self = GST_CARTOONIZE(trans);
+    std::lock_guard<std::mutex> lock(*self->state_lock);
+    gst_cartoonize_reset_faces(*self->state);
+  }
+  return GST_BASE_TRANSFORM_CLASS(gst_cartoonize_parent_class)->sink_event(trans, event);
+}
+
+// Runs `fn`; returns the message of anything it throws (empty: it worked).
+// No exception reaches GStreamer.
+template <typename F>
+static std::string guarded(F&& fn) {
+  try {
+    fn();
+    return {};
+  } catch (const std::exception& e) {
+    return e.what()[0] ? e.what() : "unknown error";
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
+// The generator's part of a frame: face crops (taken from the original
+// frame), then the whole frame, then the cartoon faces pasted back.
+static void run_generator(State& st, const cartoonize::ImageView& view,
+                          const std::vector<cartoonize::faces::TrackedFace>& faces, const FrameSettings& fs) {
+  cv::Mat mat = cartoonize::faces::wrap_frame(view);
+  std::vector<cartoonize::faces::FaceCrop> crops;
+  if (st.tracker && fs.strength > 0.f && !faces.empty()) {
+    cartoonize::faces::FaceStyle style;
+    style.margin = fs.crop_margin;
+    crops = cartoonize::faces::extract_faces(mat, faces, st.engine->model_info().input_size, style);
+    cartoonize::faces::cartoonize_crops(crops, *st.engine, st.layout);
+  }
+  if (fs.mode != GST_CARTOONIZE_MODE_FACE)
+    cartoonize_frame_within(*st.engine, view, fs.strength, gst_cartoonize_max_pixels(fs, *st.engine));
+  if (!crops.empty()) cartoonize::faces::paste_faces(mat, crops, fs.strength);
 }
 
 static GstFlowReturn gst_cartoonize_transform_frame_ip(GstVideoFilter* filter, GstVideoFrame* frame) {
   auto* self = GST_CARTOONIZE(filter);
-  // Only what may change while PLAYING is read per frame (no string copies).
-  gfloat strength;
-  gboolean post_messages;
+  FrameSettings fs;  // what may change while PLAYING, read once per frame (no strings)
   {
     std::lock_guard<std::mutex> settings_lock(*self->settings_lock);
-    strength = self->settings->strength;
-    post_messages = self->settings->post_messages;
+    fs = *self->settings;
   }
 
   std::unique_lock<std::mutex> lock(*self->state_lock);
@@ -165,36 +211,55 @@ static GstFlowReturn gst_cartoonize_transform_frame_ip(GstVideoFilter* filter, G
   view.stride = GST_VIDEO_FRAME_PLANE_STRIDE(frame, 0);
   view.layout = st.layout;
   const auto t0 = std::chrono::steady_clock::now();
-  try {
-    std::vector<cartoonize::faces::TrackedFace> faces;
-    std::vector<cartoonize::faces::FaceCrop> crops;
-    cv::Mat mat;
-    if (st.tracker) {
-      // Faces are found and cropped from the original frame, before any
-      // frame-mode cartoon is drawn over it.
-      mat = cartoonize::faces::wrap_frame(view);
-      const bool detect = st.frames % guint64(std::max(1, st.detect_interval)) == 0;
-      faces = st.tracker->update(mat, gst_cartoonize_frame_seconds(frame, st.frames), detect);
-      if (strength > 0.f && !faces.empty()) {
-        crops = cartoonize::faces::extract_faces(mat, faces, st.engine->model_info().input_size, st.face_style);
-        cartoonize::faces::cartoonize_crops(crops, *st.engine, st.layout);
-      }
-    }
-    ++st.frames;
-    if (st.mode != GST_CARTOONIZE_MODE_FACE) st.engine->cartoonize_frame(view, strength);
-    if (!crops.empty()) cartoonize::faces::paste_faces(mat, crops, strength);
-    if (st.tracker) gst_cartoonize_publish_faces(self, frame->buffer, faces, post_messages);
-  } catch (const std::exception& e) {
+
+  // Faces are found in the original frame, before any cartoon is drawn.
+  std::vector<cartoonize::faces::TrackedFace> faces;
+  const std::string face_error = guarded([&] {
+    if (GST_BUFFER_IS_DISCONT(frame->buffer)) gst_cartoonize_reset_faces(st);
+    gst_cartoonize_prepare_faces(self, st, fs);
+    if (st.tracker) faces = gst_cartoonize_track_faces(st, cartoonize::faces::wrap_frame(view), frame->buffer, fs);
+  });
+  if (!face_error.empty()) {
     lock.unlock();
-    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("%s", e.what()), (nullptr));
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("%s", face_error.c_str()), ("face tracking"));
     return GST_FLOW_ERROR;
   }
+
+  std::string fault = guarded([&] { run_generator(st, view, faces, fs); });
+  std::string recovered;  // a fault device=auto got over on the CPU
+  if (!fault.empty() && fs.device == GST_CARTOONIZE_DEVICE_AUTO) {
+    // CUDA out of memory, a lost device, ...: a fresh model on the CPU, and
+    // this frame again.
+    cartoonize::EngineOptions options = st.engine_options;
+    options.device = cartoonize::DeviceChoice::Cpu;
+    std::unique_ptr<cartoonize::Engine> cpu;
+    const std::string load_error = guarded([&] { cpu = cartoonize::Engine::create(options); });
+    if (cpu) {
+      st.engine = std::move(cpu);
+      st.engine_options = options;
+      recovered = fault;
+      fault = guarded([&] { run_generator(st, view, faces, fs); });
+    } else {
+      fault += "; reloading on the CPU failed: " + load_error;
+    }
+  }
+
   const GstClockTime took = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                 std::chrono::steady_clock::now() - t0).count();
   st.processing_ema = st.processing_ema ? (st.processing_ema * 7 + took) / 8 : took;
   // Tell the pipeline when our processing time outgrows the latency we reported.
   const bool outgrown = st.processing_ema > st.reported_latency + st.reported_latency / 4;
+  const bool faces_on = st.tracker != nullptr;
   lock.unlock();
+
+  if (!recovered.empty())
+    GST_ELEMENT_WARNING(self, STREAM, FAILED, ("%s", recovered.c_str()),
+                        ("device=auto: the model was reloaded on the CPU and processing goes on there"));
+  if (!fault.empty()) {
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("%s", fault.c_str()), ("the generator failed on this frame"));
+    return GST_FLOW_ERROR;
+  }
+  if (faces_on) gst_cartoonize_publish_faces(self, frame->buffer, faces, fs.post_messages);
   if (outgrown) gst_element_post_message(GST_ELEMENT(self), gst_message_new_latency(GST_OBJECT(self)));
   return GST_FLOW_OK;
 }
@@ -225,6 +290,7 @@ static gboolean gst_cartoonize_query(GstBaseTransform* trans, GstPadDirection di
 
 static void gst_cartoonize_finalize(GObject* object) {
   auto* self = GST_CARTOONIZE(object);
+  delete self->loader;  // stops its thread first
   delete self->state;
   delete self->state_lock;
   delete self->settings;
@@ -238,6 +304,11 @@ static void gst_cartoonize_init(GstCartoonize* self) {
   self->settings = new Settings();
   self->state_lock = new std::mutex();
   self->state = new State();
+  self->loader = new ModelLoader();
+  // Late frames are dropped before they reach the generator (live pipelines
+  // stay on time instead of drifting), and GAP buffers keep their flag.
+  gst_base_transform_set_qos_enabled(GST_BASE_TRANSFORM(self), TRUE);
+  gst_base_transform_set_gap_aware(GST_BASE_TRANSFORM(self), TRUE);
 }
 
 static void gst_cartoonize_class_init(GstCartoonizeClass* klass) {
@@ -263,6 +334,9 @@ static void gst_cartoonize_class_init(GstCartoonizeClass* klass) {
   trans_class->start = GST_DEBUG_FUNCPTR(gst_cartoonize_start);
   trans_class->stop = GST_DEBUG_FUNCPTR(gst_cartoonize_stop);
   trans_class->query = GST_DEBUG_FUNCPTR(gst_cartoonize_query);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR(gst_cartoonize_sink_event);
+  parent_transform_ip = trans_class->transform_ip;  // GstVideoFilter's: maps the frame
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR(gst_cartoonize_transform_ip);
   filter_class->set_info = GST_DEBUG_FUNCPTR(gst_cartoonize_set_info);
   filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR(gst_cartoonize_transform_frame_ip);
 

@@ -1,6 +1,70 @@
-// The face modes' outputs: ROI metas with landmarks on each buffer and the
+// The face modes' state (detector, tracker) as the settings change while
+// playing, and their outputs: ROI metas with landmarks on each buffer and the
 // optional per-frame 'cartoonize' element message.
 #include "gstcartoonize_private.h"
+
+using namespace cartoonize_element;
+
+namespace {
+
+cartoonize::faces::FaceTracker::Config tracker_config(const FrameSettings& fs) {
+  cartoonize::faces::FaceTracker::Config tc;
+  tc.detect_width = fs.detect_width;
+  tc.min_cutoff = fs.min_cutoff;
+  tc.beta = fs.beta;
+  tc.fade_frames = fs.fade_frames;
+  return tc;
+}
+
+bool same_config(const cartoonize::faces::FaceTracker::Config& a, const cartoonize::faces::FaceTracker::Config& b) {
+  return a.detect_width == b.detect_width && a.min_cutoff == b.min_cutoff && a.beta == b.beta &&
+         a.fade_frames == b.fade_frames;
+}
+
+}  // namespace
+
+void gst_cartoonize_prepare_faces(GstCartoonize* self, State& st, const FrameSettings& fs) {
+  if (fs.mode == GST_CARTOONIZE_MODE_FRAME) {
+    st.tracker.reset();
+    return;
+  }
+  if (!st.detector) {
+    // A face mode set while playing: the landmark model is read here, once.
+    std::string path;
+    {
+      std::lock_guard<std::mutex> lock(*self->settings_lock);
+      path = self->settings->landmark_model;
+    }
+    GST_INFO_OBJECT(self, "face mode on: loading landmark model %s", path.c_str());
+    st.detector = std::make_unique<cartoonize::faces::FaceDetector>(path);
+  }
+  const auto tc = tracker_config(fs);
+  if (st.tracker && same_config(st.tracker->config(), tc)) return;
+  // New smoothing/fade/detection settings: a fresh tracker (faces found in
+  // its first frame start fully present, so nothing fades or pops).
+  st.tracker = std::make_unique<cartoonize::faces::FaceTracker>(*st.detector, tc);
+  st.frames = 0;
+}
+
+void gst_cartoonize_reset_faces(State& st) {
+  if (st.tracker) st.tracker->reset();
+  st.frames = 0;
+}
+
+std::vector<cartoonize::faces::TrackedFace> gst_cartoonize_track_faces(State& st, const cv::Mat& mat,
+                                                                        GstBuffer* buffer, const FrameSettings& fs) {
+  // The landmark filter needs increasing times: the PTS when it moves
+  // forward, else one frame at 30 fps after the last.
+  const GstClockTime pts = GST_BUFFER_PTS(buffer);
+  double t = GST_CLOCK_TIME_IS_VALID(pts) ? double(pts) / GST_SECOND : -1.0;
+  if (st.frames > 0 && t <= st.last_seconds) t = st.last_seconds + 1.0 / 30.0;
+  if (t < 0) t = 0;
+  const bool detect = st.frames % guint64(std::max(1, fs.detect_interval)) == 0;
+  auto faces = st.tracker->update(mat, t, detect);
+  st.last_seconds = t;
+  ++st.frames;
+  return faces;
+}
 
 // Describes the faces of this frame: a "face" GstVideoRegionOfInterestMeta
 // each (landmarks in its "landmarks" param) and, with post-messages, an
@@ -53,11 +117,5 @@ void gst_cartoonize_publish_faces(GstCartoonize* self, GstBuffer* buffer,
       nullptr);
   gst_structure_take_value(s, "faces", &list);
   gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
-}
-
-// Seconds for the landmark filter: the buffer's time, or a frame count at 30 fps.
-double gst_cartoonize_frame_seconds(GstVideoFrame* frame, guint64 index) {
-  const GstClockTime pts = GST_BUFFER_PTS(frame->buffer);
-  return GST_CLOCK_TIME_IS_VALID(pts) ? double(pts) / GST_SECOND : double(index) / 30.0;
 }
 

@@ -13,9 +13,11 @@
 #include "face_crops.h"
 #include "gstcartoonize.h"
 #include "gstcartoonize_enums.h"
+#include "model_loader.h"
 #include "tracker.h"
 
 GST_DEBUG_CATEGORY_EXTERN(gst_cartoonize_debug);
+#define GST_CAT_DEFAULT gst_cartoonize_debug
 
 namespace cartoonize_element {
 
@@ -35,37 +37,51 @@ constexpr gboolean kDefaultPostMessages = FALSE;
 // (core/guided_upsample.h); 256 keeps 640x480 near 10 fps on 2 CPU cores.
 constexpr gint kDefaultInferenceSize = 256;
 
-// What the user set. Read under settings_lock; copied at start() and per frame.
-struct Settings {
-  std::string model_location;  // empty: the default model
-  GstCartoonizeDevice device = kDefaultDevice;
+constexpr gint kDefaultMaxPixels = 0;  // automatic, see max_pixels_for()
+constexpr gint kMaxPixelsCuda = 3840 * 2160;
+constexpr gint kMaxPixelsCpu = 1920 * 1080;
+
+// The settings the streaming thread reads for every frame (no strings, so
+// the per-frame copy is cheap). All may change while PLAYING.
+struct FrameSettings {
   GstCartoonizeMode mode = kDefaultMode;
   gfloat strength = kDefaultStrength;
-  GstCartoonizeInputRange input_range = kDefaultRange;
-  gint threads = kDefaultThreads;
-  gint inference_size = kDefaultInferenceSize;  // 0: full resolution
   gint detect_width = kDefaultDetectWidth;
   gint detect_interval = kDefaultDetectInterval;
-  std::string landmark_model = cartoonize::faces::kDefaultPredictorPath;
   gfloat crop_margin = kDefaultCropMargin;
   gdouble min_cutoff = kDefaultMinCutoff;
   gdouble beta = kDefaultBeta;
   gint fade_frames = kDefaultFadeFrames;
   gboolean post_messages = kDefaultPostMessages;
+  gint max_pixels = kDefaultMaxPixels;
+  GstCartoonizeDevice device = kDefaultDevice;  // changes apply at the next start (or CPU fallback)
 };
 
-// What start() built. Used under state_lock by the streaming thread.
+// What the user set. Read under settings_lock; copied at start(), by the
+// model loader, and (the FrameSettings part) per frame.
+struct Settings : FrameSettings {
+  std::string model_location;  // empty: the default model
+  GstCartoonizeInputRange input_range = kDefaultRange;
+  gint threads = kDefaultThreads;
+  gint inference_size = kDefaultInferenceSize;  // 0: full resolution
+  std::string landmark_model = cartoonize::faces::kDefaultPredictorPath;
+};
+
+// What start() built. Used under state_lock by the streaming thread; the
+// model loader replaces `engine` under the same lock.
 struct State {
   std::unique_ptr<cartoonize::Engine> engine;
+  cartoonize::EngineOptions engine_options;  // how `engine` was loaded (for the CPU fallback)
   cartoonize::PixelLayout layout = cartoonize::PixelLayout::RGB;
   GstClockTime processing_ema = 0;      // smoothed time per frame
   GstClockTime reported_latency = 0;    // what the last LATENCY answer added
-  GstCartoonizeMode mode = kDefaultMode;  // fixed from start() to stop()
-  std::unique_ptr<cartoonize::faces::FaceDetector> detector;  // face modes only
+  // Face modes. The detector (landmark model) is loaded at start() or when a
+  // face mode is first set, and kept until stop(); the tracker exists only
+  // while a face mode is on and is rebuilt when its settings change.
+  std::unique_ptr<cartoonize::faces::FaceDetector> detector;
   std::unique_ptr<cartoonize::faces::FaceTracker> tracker;
-  cartoonize::faces::FaceStyle face_style;
-  int detect_interval = kDefaultDetectInterval;
-  guint64 frames = 0;
+  guint64 frames = 0;        // since the tracker was (re)started
+  double last_seconds = 0;   // time of the last tracked frame
 };
 
 }  // namespace cartoonize_element
@@ -76,6 +92,7 @@ struct _GstCartoonize {
   cartoonize_element::Settings* settings;
   std::mutex* state_lock;
   cartoonize_element::State* state;
+  cartoonize_element::ModelLoader* loader;  // model swaps while running; stopped in stop()
 };
 
 // gstcartoonize_properties.cpp
@@ -83,7 +100,26 @@ void gst_cartoonize_install_properties(GObjectClass* gobject_class);
 void gst_cartoonize_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec);
 void gst_cartoonize_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec);
 
+// gstcartoonize_model.cpp
+cartoonize::EngineOptions gst_cartoonize_engine_options(const cartoonize_element::Settings& s);
+// Loads the model of `options`; posts an error and returns null on failure.
+std::unique_ptr<cartoonize::Engine> gst_cartoonize_load_engine(GstCartoonize* self,
+                                                               const cartoonize::EngineOptions& options);
+// Starts the loader for model-location changes while running.
+void gst_cartoonize_start_model_loader(GstCartoonize* self);
+// Frame limit in pixels for max-pixels (0: automatic for the engine's device).
+gint64 gst_cartoonize_max_pixels(const cartoonize_element::FrameSettings& fs, const cartoonize::Engine& engine);
+
 // gstcartoonize_faces.cpp
+// Makes the face state match this frame's settings (tracker built, rebuilt
+// or dropped; landmark model loaded on first use). Throws on failure.
+void gst_cartoonize_prepare_faces(GstCartoonize* self, cartoonize_element::State& st,
+                                  const cartoonize_element::FrameSettings& fs);
+// Forgets tracked faces and landmark smoothing (DISCONT, flush, new caps).
+void gst_cartoonize_reset_faces(cartoonize_element::State& st);
+// Tracks faces in `mat` for this buffer (time from its PTS, kept increasing).
+std::vector<cartoonize::faces::TrackedFace> gst_cartoonize_track_faces(cartoonize_element::State& st,
+                                                                        const cv::Mat& mat, GstBuffer* buffer,
+                                                                        const cartoonize_element::FrameSettings& fs);
 void gst_cartoonize_publish_faces(GstCartoonize* self, GstBuffer* buffer,
                                   const std::vector<cartoonize::faces::TrackedFace>& faces, bool post);
-double gst_cartoonize_frame_seconds(GstVideoFrame* frame, guint64 index);

@@ -23,6 +23,7 @@ enum {
   PROP_FADE_FRAMES,
   PROP_POST_MESSAGES,
   PROP_INFERENCE_SIZE,
+  PROP_MAX_PIXELS,
 };
 
 }  // namespace
@@ -35,6 +36,9 @@ void gst_cartoonize_set_property(GObject* object, guint prop_id, const GValue* v
     case PROP_MODEL_LOCATION: {
       const gchar* v = g_value_get_string(value);
       s.model_location = v ? v : "";
+      // While running, the new model is loaded beside the old one and
+      // swapped in when ready (ignored when stopped: start() reads it).
+      self->loader->request(s.model_location);
       break;
     }
     case PROP_DEVICE: s.device = static_cast<GstCartoonizeDevice>(g_value_get_enum(value)); break;
@@ -55,6 +59,7 @@ void gst_cartoonize_set_property(GObject* object, guint prop_id, const GValue* v
     case PROP_BETA: s.beta = g_value_get_double(value); break;
     case PROP_FADE_FRAMES: s.fade_frames = g_value_get_int(value); break;
     case PROP_POST_MESSAGES: s.post_messages = g_value_get_boolean(value); break;
+    case PROP_MAX_PIXELS: s.max_pixels = g_value_get_int(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
   }
 }
@@ -79,6 +84,7 @@ void gst_cartoonize_get_property(GObject* object, guint prop_id, GValue* value, 
     case PROP_BETA: g_value_set_double(value, s.beta); break;
     case PROP_FADE_FRAMES: g_value_set_int(value, s.fade_frames); break;
     case PROP_POST_MESSAGES: g_value_set_boolean(value, s.post_messages); break;
+    case PROP_MAX_PIXELS: g_value_set_int(value, s.max_pixels); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
   }
 }
@@ -86,20 +92,23 @@ void gst_cartoonize_get_property(GObject* object, guint prop_id, GValue* value, 
 void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
   const auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   const auto rw_ready = static_cast<GParamFlags>(rw | GST_PARAM_MUTABLE_READY);
-  const auto rw_playing = static_cast<GParamFlags>(rw | GST_PARAM_MUTABLE_PLAYING | GST_PARAM_CONTROLLABLE);
+  const auto rw_playing_str = static_cast<GParamFlags>(rw | GST_PARAM_MUTABLE_PLAYING);
+  const auto rw_playing = static_cast<GParamFlags>(rw_playing_str | GST_PARAM_CONTROLLABLE);
   g_object_class_install_property(
       gobject_class, PROP_MODEL_LOCATION,
       g_param_spec_string("model-location", "Model location",
                           "Model file: a .ctzm written by cartoonize-train, or a TorchScript image-to-image module. "
-                          "Unset: the default model installed with the plugin",
-                          nullptr, rw_ready));
+                          "Unset: the default model installed with the plugin. Changed while playing, the new model "
+                          "is loaded in the background and replaces the old one when ready ('model-updated' message); "
+                          "a bad file posts a warning and keeps the old model",
+                          nullptr, rw_playing_str));
   g_object_class_install_property(
       gobject_class, PROP_DEVICE,
       g_param_spec_enum("device", "Device", "Where the generator runs", GST_TYPE_CARTOONIZE_DEVICE, kDefaultDevice,
                         rw_ready));
   g_object_class_install_property(
       gobject_class, PROP_MODE,
-      g_param_spec_enum("mode", "Mode", "What is cartoonized", GST_TYPE_CARTOONIZE_MODE, kDefaultMode, rw_ready));
+      g_param_spec_enum("mode", "Mode", "What is cartoonized", GST_TYPE_CARTOONIZE_MODE, kDefaultMode, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_STRENGTH,
       g_param_spec_float("strength", "Strength", "Blend of input (0) and cartoon (1); 0 passes frames unchanged",
@@ -126,12 +135,12 @@ void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
       g_param_spec_int("detect-width", "Detection width",
                        "Width the frame is scaled to for face detection (0: full resolution). dlib's HOG finds "
                        "faces of about 80 px and more at this scale",
-                       0, 16384, kDefaultDetectWidth, rw_ready));
+                       0, 16384, kDefaultDetectWidth, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_DETECT_INTERVAL,
       g_param_spec_int("face-detect-interval", "Face detection interval",
                        "Run the face detector every N frames; landmarks are tracked in between", 1, 1000,
-                       kDefaultDetectInterval, rw_ready));
+                       kDefaultDetectInterval, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_LANDMARK_MODEL,
       g_param_spec_string("landmark-model", "Landmark model", "dlib 68-point shape predictor file (face modes)",
@@ -140,25 +149,31 @@ void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
       gobject_class, PROP_CROP_MARGIN,
       g_param_spec_float("crop-margin", "Crop margin",
                          "Context kept around each aligned face, as a fraction of the face template", 0.f, 1.f,
-                         kDefaultCropMargin, rw_ready));
+                         kDefaultCropMargin, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_MIN_CUTOFF,
       g_param_spec_double("smoothing-min-cutoff", "Smoothing min cutoff",
                           "One Euro filter minimum cutoff (Hz) for landmarks: lower = steadier, more lag at rest",
-                          0.001, 100.0, kDefaultMinCutoff, rw_ready));
+                          0.001, 100.0, kDefaultMinCutoff, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_BETA,
       g_param_spec_double("smoothing-beta", "Smoothing beta",
                           "One Euro filter speed coefficient (1/px): higher = less lag when the face moves", 0.0, 10.0,
-                          kDefaultBeta, rw_ready));
+                          kDefaultBeta, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_FADE_FRAMES,
       g_param_spec_int("fade-frames", "Fade frames", "Frames over which a face fades in or out when it appears or "
-                       "disappears", 1, 1000, kDefaultFadeFrames, rw_ready));
+                       "disappears", 1, 1000, kDefaultFadeFrames, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean("post-messages", "Post messages",
                            "Post a 'cartoonize' element message with the faces of each frame (face modes)",
                            kDefaultPostMessages, rw_playing));
+  g_object_class_install_property(
+      gobject_class, PROP_MAX_PIXELS,
+      g_param_spec_int("max-pixels", "Maximum pixels",
+                       "Largest frame (width x height) the generator runs on in frame mode; larger frames are "
+                       "scaled down to fit, cartoonized and scaled back up, so 8K input cannot exhaust memory. "
+                       "0: automatic (3840x2160 on CUDA, 1920x1080 on the CPU)",
+                       0, G_MAXINT, kDefaultMaxPixels, rw_playing));
 }
-

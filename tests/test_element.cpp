@@ -10,59 +10,13 @@
 #include "engine.h"
 #include "generator.h"
 #include "model_file.h"
+#include "element_support.h"
 #include "model_fixtures.h"
-#include "test_support.h"
 
 using cartoonize::testing::TempDir;
+using namespace cartoonize::testing;
 
 namespace {
-
-std::string caps_for(const char* format, int w, int h) {
-  return "video/x-raw,format=" + std::string(format) + ",width=" + std::to_string(w) + ",height=" + std::to_string(h) +
-         ",framerate=30/1";
-}
-
-// A real photo as a frame of the given format and size (resized, colour order
-// and padding done by OpenCV and GstVideoInfo, not by the element's code).
-GstBuffer* photo_buffer(const char* format, int w, int h, GstVideoInfo* info_out = nullptr) {
-  cv::Mat bgr = cv::imread(cartoonize::testing::shared_data("photos/sample2.jpg"));
-  EXPECT_FALSE(bgr.empty());
-  cv::resize(bgr, bgr, cv::Size(w, h), 0, 0, cv::INTER_AREA);
-  GstVideoInfo info;
-  gst_video_info_set_format(&info, gst_video_format_from_string(format), w, h);
-  GstBuffer* buf = gst_buffer_new_and_alloc(GST_VIDEO_INFO_SIZE(&info));
-  GstMapInfo map;
-  gst_buffer_map(buf, &map, GST_MAP_WRITE);
-  memset(map.data, 0x5A, map.size);  // padding and x/alpha bytes get a known value
-  const std::string f = format;
-  const bool bgr_order = f[0] == 'B';
-  const int bpp = f.size() == 3 ? 3 : 4;
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x) {
-      const cv::Vec3b p = bgr.at<cv::Vec3b>(y, x);
-      uint8_t* d = map.data + y * GST_VIDEO_INFO_PLANE_STRIDE(&info, 0) + x * bpp;
-      d[0] = bgr_order ? p[0] : p[2];
-      d[1] = p[1];
-      d[2] = bgr_order ? p[2] : p[0];
-    }
-  gst_buffer_unmap(buf, &map);
-  if (info_out) *info_out = info;
-  return buf;
-}
-
-std::string buffer_bytes(GstBuffer* buf) {
-  GstMapInfo map;
-  gst_buffer_map(buf, &map, GST_MAP_READ);
-  std::string s(reinterpret_cast<char*>(map.data), map.size);
-  gst_buffer_unmap(buf, &map);
-  return s;
-}
-
-GstHarness* new_harness(const std::string& launch, const std::string& caps) {
-  GstHarness* h = gst_harness_new_parse(launch.c_str());
-  gst_harness_set_caps_str(h, caps.c_str(), caps.c_str());
-  return h;
-}
 
 // Runs one buffer through `cartoonize <props>` and returns the output.
 GstBuffer* run_one(const std::string& props, const char* format, int w, int h, GstBuffer* in) {

@@ -1,0 +1,91 @@
+// Loading the element's model: at start(), and on a worker thread when
+// model-location changes while running (the old model keeps processing
+// frames until the new one is ready; a bad file keeps the old one).
+#include "gstcartoonize_private.h"
+
+using namespace cartoonize_element;
+
+cartoonize::EngineOptions gst_cartoonize_engine_options(const Settings& s) {
+  cartoonize::EngineOptions options;
+  options.model_path = s.model_location.empty() ? gst_cartoonize_default_model_path() : s.model_location;
+  options.device = s.device == GST_CARTOONIZE_DEVICE_CPU    ? cartoonize::DeviceChoice::Cpu
+                   : s.device == GST_CARTOONIZE_DEVICE_CUDA ? cartoonize::DeviceChoice::Cuda
+                                                            : cartoonize::DeviceChoice::Auto;
+  options.inference_size = s.inference_size;
+  if (s.input_range == GST_CARTOONIZE_RANGE_MINUS_ONE_ONE)
+    options.normalization = cartoonize::Normalization::MinusOneOne;
+  else if (s.input_range == GST_CARTOONIZE_RANGE_ZERO_ONE)
+    options.normalization = cartoonize::Normalization::ZeroOne;
+  return options;
+}
+
+static std::unique_ptr<cartoonize::Engine> try_load(const cartoonize::EngineOptions& options, std::string* error) {
+  try {
+    return cartoonize::Engine::create(options);
+  } catch (const std::exception& e) {
+    *error = e.what();
+  } catch (...) {
+    *error = "unknown error while loading the model";
+  }
+  return nullptr;
+}
+
+std::unique_ptr<cartoonize::Engine> gst_cartoonize_load_engine(GstCartoonize* self,
+                                                               const cartoonize::EngineOptions& options) {
+  std::string error;
+  auto engine = try_load(options, &error);
+  if (!engine) {
+    if (options.device == cartoonize::DeviceChoice::Cuda && !cartoonize::cuda_available())
+      GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("%s", error.c_str()), ("device=cuda"));
+    else
+      GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("%s", error.c_str()),
+                        ("model-location=%s", options.model_path.c_str()));
+    return nullptr;
+  }
+  GST_INFO_OBJECT(self, "loaded model %s on %s (%s, width %d, trained at %d px)", options.model_path.c_str(),
+                  engine->device_name().c_str(),
+                  engine->model_info().format == cartoonize::ModelFormat::Native ? "ctzm" : "TorchScript",
+                  engine->model_info().width, engine->model_info().input_size);
+  return engine;
+}
+
+// The loader's job: load `location` with the current settings, then swap it
+// in between two frames. Runs on the loader thread.
+static void swap_model(GstCartoonize* self, const std::string& location) {
+  Settings s;
+  {
+    std::lock_guard<std::mutex> lock(*self->settings_lock);
+    s = *self->settings;
+  }
+  s.model_location = location;
+  const cartoonize::EngineOptions options = gst_cartoonize_engine_options(s);
+  std::string error;
+  std::unique_ptr<cartoonize::Engine> engine = try_load(options, &error);
+  if (!engine) {
+    GST_ELEMENT_WARNING(self, RESOURCE, OPEN_READ, ("%s", error.c_str()),
+                        ("model-location=%s: keeping the model already loaded", options.model_path.c_str()));
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(*self->state_lock);
+    if (!self->state->engine) return;  // stopping: stop() clears the state after us
+    std::swap(self->state->engine, engine);
+    self->state->engine_options = options;
+    self->state->processing_ema = 0;  // the new model's time is measured afresh
+  }
+  engine.reset();  // the old model, freed outside the lock
+  GST_INFO_OBJECT(self, "model swapped to %s", options.model_path.c_str());
+  gst_element_post_message(GST_ELEMENT(self),
+                           gst_message_new_element(GST_OBJECT(self),
+                                                   gst_structure_new("model-updated", "location", G_TYPE_STRING,
+                                                                     options.model_path.c_str(), nullptr)));
+}
+
+void gst_cartoonize_start_model_loader(GstCartoonize* self) {
+  self->loader->start([self](const std::string& location) { swap_model(self, location); });
+}
+
+gint64 gst_cartoonize_max_pixels(const FrameSettings& fs, const cartoonize::Engine& engine) {
+  if (fs.max_pixels > 0) return fs.max_pixels;
+  return engine.on_cuda() ? kMaxPixelsCuda : kMaxPixelsCpu;
+}
