@@ -101,6 +101,11 @@ static gboolean gst_cartoonize_start(GstBaseTransform* trans) {
       GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("%s", e.what()), ("landmark-model=%s", s.landmark_model.c_str()));
       self->loader->stop();
       return FALSE;
+    } catch (...) {
+      GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("cannot load the landmark model"),
+                        ("landmark-model=%s", s.landmark_model.c_str()));
+      self->loader->stop();
+      return FALSE;
     }
   }
   fresh.engine = std::move(engine);

@@ -38,7 +38,8 @@ void gst_cartoonize_set_property(GObject* object, guint prop_id, const GValue* v
       s.model_location = v ? v : "";
       // While running, the new model is loaded beside the old one and
       // swapped in when ready (ignored when stopped: start() reads it).
-      self->loader->request(s.model_location);
+      if (!self->loader->request(s.model_location) && GST_STATE(self) >= GST_STATE_PAUSED)
+        GST_WARNING_OBJECT(self, "model-location %s not loaded now; it will be at the next start", v);
       break;
     }
     case PROP_DEVICE: s.device = static_cast<GstCartoonizeDevice>(g_value_get_enum(value)); break;

@@ -1,5 +1,7 @@
 #include "model_loader.h"
 
+#include <system_error>
+
 namespace cartoonize_element {
 
 void ModelLoader::start(Job job) {
@@ -13,8 +15,14 @@ void ModelLoader::start(Job job) {
 bool ModelLoader::request(const std::string& location) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!accepting_) return false;
+  if (!thread_.joinable()) {
+    try {
+      thread_ = std::thread([this] { run(); });
+    } catch (const std::system_error&) {
+      return false;  // no thread to be had: the model stays as it is
+    }
+  }
   pending_ = location;
-  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
   wake_.notify_one();
   return true;
 }

@@ -24,7 +24,7 @@ class ModelLoader {
   // Accepts requests from now on (the thread starts with the first one).
   void start(Job job);
   // Queues `location`, replacing any request not yet started. Ignored (false)
-  // when not started.
+  // when not started or when no thread can be created. Never throws.
   bool request(const std::string& location);
   // Drops the waiting request, waits for a running job to end, joins the
   // thread. Must not be called from the job itself.

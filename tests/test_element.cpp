@@ -94,7 +94,9 @@ TEST_P(EveryFormat, NegotiatesAndMatchesRgbOutput) {
       diffs += (bgr ? p[2] : p[0]) != q[0];
       diffs += p[1] != q[1];
       diffs += (bgr ? p[0] : p[2]) != q[2];
-      if (bpp == 4) EXPECT_EQ(p[3], 0x5A);  // x / alpha untouched
+      if (bpp == 4) {
+        EXPECT_EQ(p[3], 0x5A);  // x / alpha untouched
+      }
     }
   EXPECT_EQ(diffs, 0) << format;
   gst_buffer_unref(out);

@@ -38,8 +38,9 @@ void expect_padding_intact(const std::string& bytes, const char* format, int w, 
   const int bpp = format_bpp(format);
   for (int y = 0; y < h; ++y) {
     for (int x = w * bpp; x < stride; ++x) ASSERT_EQ(uint8_t(bytes[size_t(y) * stride + x]), 0x5A) << "padding";
-    if (bpp == 4)
+    if (bpp == 4) {
       for (int x = 0; x < w; ++x) ASSERT_EQ(uint8_t(bytes[size_t(y) * stride + x * 4 + 3]), 0x5A) << "4th byte";
+    }
   }
 }
 
