@@ -20,6 +20,7 @@
 #include "guided_filter.h"
 #include "image_folder.h"
 #include "losses.h"
+#include "model_file.h"
 #include "representations.h"
 #include "test_support.h"
 
@@ -268,4 +269,31 @@ TEST(Trainer, UnreadableImagesAreSkippedAndCounted) {
   BatchLoader loader(list_images({dir.file("photos")}), 64, 4, 1);
   EXPECT_EQ(loader.next().size(0), 4);
   EXPECT_GT(loader.skipped(), 0);
+}
+
+TEST(Trainer, DistillTrainsASmallerStudentThatTheEngineLoads) {
+  const std::string& data = prepared_data();
+  TempDir dir;
+  Generator teacher;  // the default architecture, width 32, 4 res blocks
+  ModelInfo info;
+  save_model_file(dir.file("teacher.ctzm"), teacher, info, false);
+  ASSERT_EQ(cmd_distill({"--data", data, "--teacher", dir.file("teacher.ctzm"), "--run", dir.file("student"),
+                         "--width", "8", "--res-blocks", "1", "--batch", "2", "--total-iter", "30", "--w-content", "0"}),
+            0);
+  auto rows = lines(dir.file("student/distill-losses.csv"));
+  ASSERT_EQ(rows.size(), 31u);
+  auto l1_at = [&](size_t i) { return std::stod(rows[i].substr(rows[i].find(',') + 1)); };
+  double first = 0, last = 0;
+  for (size_t i = 1; i <= 5; ++i) first += l1_at(i), last += l1_at(rows.size() - i);
+  EXPECT_LT(last, 0.7 * first) << "the student should move towards the teacher's output";
+
+  ASSERT_EQ(cmd_export({"--run", dir.file("student"), "--stage", "distill", "--out", dir.file("s.ctzm")}), 0);
+  const NativeModel student = load_model_file(dir.file("s.ctzm"));
+  EXPECT_EQ(student.info.width, 8);
+  EXPECT_EQ(student.info.res_blocks, 1);
+  auto engine = Engine::create({dir.file("s.ctzm"), DeviceChoice::Cpu, std::nullopt});
+  cv::Mat frame(64, 96, CV_8UC3, cv::Scalar(90, 120, 200));
+  const cv::Mat before = frame.clone();
+  engine->cartoonize_frame({frame.data, frame.cols, frame.rows, std::ptrdiff_t(frame.step[0]), PixelLayout::RGB}, 1.f);
+  EXPECT_GT(cv::norm(frame, before, cv::NORM_L1), 0.0) << "the student must change the frame";
 }

@@ -30,7 +30,7 @@ std::string json_escape(const std::string& s) {
 int cmd_export(const std::vector<std::string>& argv) {
   Args a("export", "Write a run's generator as a model file the cartoonize element loads.");
   a.option("run", "runs/default", "run folder")
-      .option("stage", "train", "which checkpoint: pretrain | train")
+      .option("stage", "train", "which checkpoint: pretrain | train | distill")
       .option("model-version", "latest", "with --stage train: snapshot version (train-vN.ckpt) or 'latest'")
       .option("out", "", "model file to write (.ctzm)", true)
       .option("size", "128", "input size the model was trained at")

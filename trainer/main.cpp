@@ -16,6 +16,7 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
       {"prepare", {cartoonize::train::cmd_prepare, "detect, landmark and align faces into a training data set"}},
       {"pretrain", {cartoonize::train::cmd_pretrain, "reconstruction pre-training of the generator"}},
       {"train", {cartoonize::train::cmd_train, "GAN training: surface, texture, structure, content, landmark losses"}},
+      {"distill", {cartoonize::train::cmd_distill, "train a smaller, faster student generator from a teacher model"}},
       {"eval", {cartoonize::train::cmd_eval, "face metrics, cartoon score and warping error of a model or baseline"}},
       {"test", {cartoonize::train::cmd_test, "run a snapshot on held-out photos: outputs, grid, metrics"}},
       {"bench", {cartoonize::train::cmd_bench, "time a training step and each of its parts"}},
