@@ -156,7 +156,13 @@ std::vector<Row> bench_frame(const FrameBenchConfig& c, const torch::Tensor& fra
     o.inference_size = size_px;
     auto engine = Engine::create(o);
     Row r = run_case(*engine, label + " " + size + " @" + std::to_string(size_px));
+    r.baseline_ms = f.baseline_ms;
     const auto [lh, lw] = reduced_size(h, w, size_px);
+    if (lh == h && lw == w) {  // the frame is not larger: the full-resolution path
+      r.note = "frame not larger than the inference size: full resolution";
+      rows.push_back(r);
+      continue;
+    }
     // Stage times on device tensors: downscale, generator, guided upsample.
     double t_down = 0, t_up = 0;
     {
@@ -177,7 +183,6 @@ std::vector<Row> bench_frame(const FrameBenchConfig& c, const torch::Tensor& fra
     r.stages = "downscale " + fmt("%.1f", t_down) + ", generator " + fmt("%.1f", t_gen) + " (" +
                std::to_string(lw) + "x" + std::to_string(lh) + "), guided upsample " + fmt("%.1f", t_up) +
                ", rest " + fmt("%.1f", r.ms - t_down - t_gen - t_up);
-    r.baseline_ms = f.baseline_ms;
     rows.push_back(r);
   }
   return rows;
