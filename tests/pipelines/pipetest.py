@@ -35,6 +35,14 @@ def run(name, *args, timeout=120, check=True):
     return proc
 
 
+def die_with_parent():
+    """preexec_fn for servers a test starts: they get SIGTERM when the test
+    process dies, even by a crash, instead of staying behind."""
+    import ctypes
+    import signal
+    ctypes.CDLL('libc.so.6', use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def free_port(kind=socket.SOCK_STREAM):
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(('127.0.0.1', 0))

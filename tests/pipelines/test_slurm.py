@@ -69,7 +69,7 @@ PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 
     def start(self, cmd):
         self.procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                           cwd=self.dir))
+                                           cwd=self.dir, preexec_fn=pt.die_with_parent))
 
     def idle(self):
         out = subprocess.run(['sinfo', '-h', '-o', '%T'], capture_output=True, text=True)

@@ -81,7 +81,8 @@ events {{ worker_connections 64; }}
 rtmp {{ server {{ listen 127.0.0.1:{port}; application live {{ live on; }} }} }}
 ''')
         nginx = subprocess.Popen([NGINX, '-c', conf, '-p', self.tmp, '-e', self.path('error.log')],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                 preexec_fn=pt.die_with_parent)
         self.addCleanup(nginx.stderr.close)
         self.addCleanup(nginx.wait, 10)
         self.addCleanup(nginx.terminate)
