@@ -138,12 +138,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
       classifier_samples);
   const ClassifierReport& cr = classifier.report();
 
-  auto photos = list_images(folder("photos", "photo/test"));
-  if (limit > 0 && photos.size() > size_t(limit)) {
-    std::vector<std::string> spaced;
-    for (int i = 0; i < limit; ++i) spaced.push_back(photos[size_t(double(i) * double(photos.size()) / limit)]);
-    photos = spaced;
-  }
+  const auto photos = evenly_spaced(list_images(folder("photos", "photo/test")), limit);
   FaceMetrics metrics(detector, identity, classifier, size, style.margin);
   int unreadable = 0, without_face = 0;
   Progress progress("eval photos", 0, int64_t(photos.size()), 25);

@@ -22,8 +22,8 @@ cv::Mat bilateral_edge_baseline(const cv::Mat& rgb8) {
   // dark outlines over them.
   cv::Mat flat = rgb8.clone(), tmp;
   for (int i = 0; i < 4; ++i) {
-    cv::bilateralFilter(flat, tmp, 7, 40, 7);
-    flat = tmp;
+    cv::bilateralFilter(flat, tmp, 7, 40, 7);  // never in place: OpenCV refuses src == dst
+    std::swap(flat, tmp);
   }
   cv::Mat grey, edges;
   cv::cvtColor(rgb8, grey, cv::COLOR_RGB2GRAY);
