@@ -57,7 +57,9 @@ std::vector<cv::Rect> rois(GstBuffer* buf) {
     EXPECT_EQ(g_quark_to_string(roi->roi_type), std::string("face"));
     GstStructure* lm = gst_video_region_of_interest_meta_get_param(roi, "landmarks");
     EXPECT_NE(lm, nullptr);
-    if (lm) EXPECT_EQ(gst_value_array_get_size(gst_structure_get_value(lm, "points")), 136u);
+    if (lm) {
+      EXPECT_EQ(gst_value_array_get_size(gst_structure_get_value(lm, "points")), 136u);
+    }
     out.push_back(cv::Rect(int(roi->x), int(roi->y), int(roi->w), int(roi->h)));
   }
   return out;
