@@ -335,7 +335,8 @@ int main(int argc, char** argv) {
                        std::to_string(alone / per_frame).substr(0, 4) + "x of the pipeline's fps)";
             r.note = std::string("OMP_WAIT_POLICY=") + (*policy ? policy : "unset") + ", " + std::to_string(busy) +
                      " spinning processes; " + std::to_string(frames) + " frames, (T(n)-T(1))/(n-1)";
-            if (per_frame < 0) r.note = "gst-launch-1.0 failed; " + r.note;
+            if (per_frame < 0)  // -1: gst-launch failed; else the short run stalled longer than the long one
+              r.note = (per_frame == -1 ? "gst-launch-1.0 failed; " : "T(n) < T(1), a stall: no valid figure; ") + r.note;
             rows.push_back(r);
             std::fputs(cb::to_markdown({r}).c_str(), stderr);
           }
