@@ -1,6 +1,7 @@
 #include "engine.h"
 
 #include <cstring>
+#include <sstream>
 
 #include <torch/torch.h>
 
@@ -112,11 +113,24 @@ void check_view(const ImageView& image) {
 // fp32 in [0, 1] (not clamped). On CUDA the input goes channels_last: cuDNN
 // then runs every convolution in NHWC, the layout its fastest (tensor core)
 // kernels use; the weights follow the input's format.
+// A model that passed the load-time probe may still return another shape for
+// a real frame (TorchScript can do anything); the CUDA blend kernel and the
+// packing would read past its buffer, so refuse it here.
+torch::Tensor checked_output(const torch::Tensor& y, const torch::Tensor& x) {
+  if (y.sizes() != x.sizes()) {
+    std::ostringstream msg;
+    msg << "the model returned a " << y.sizes() << " tensor for a " << x.sizes()
+        << " input; a cartoonize model must keep its input's shape";
+    throw Error(msg.str());
+  }
+  return y;
+}
+
 torch::Tensor run_model01(ImageModel& model, const torch::Tensor& x01, torch::Dtype dtype) {
   const bool zero_one = model.info().normalization == Normalization::ZeroOne;
   torch::Tensor x = (zero_one ? x01 : x01 * 2 - 1).to(dtype);
   if (x.is_cuda()) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
-  torch::Tensor y = model.forward(x).to(torch::kFloat);
+  torch::Tensor y = checked_output(model.forward(x), x).to(torch::kFloat);
   return zero_one ? y : (y + 1) * 0.5;
 }
 
@@ -232,7 +246,7 @@ void Engine::cartoonize_batch(const std::vector<ImageView>& images) {
     for (const auto& im : images) inputs.push_back(packed_to_rgb(im));
     torch::Tensor x = to_model_range(torch::cat(inputs), n).to(impl_->device, impl_->dtype);
     if (x.is_cuda()) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
-    torch::Tensor y = from_model_range(model.forward(x).to(torch::kFloat), n).to(torch::kCPU);
+    torch::Tensor y = from_model_range(checked_output(model.forward(x), x).to(torch::kFloat), n).to(torch::kCPU);
     for (size_t i = 0; i < images.size(); ++i) rgb_to_packed(y.narrow(0, int64_t(i), 1), images[i]);
   });
 }

@@ -209,6 +209,21 @@ TEST(TorchScript, WrongOutputShapeIsRefused) {
   expect_error([&] { load_image_model(dir.file("bad.pt")); }, "must keep the shape");
 }
 
+// The load-time probe is 64x64; a module may still change the shape of a
+// real frame. The Engine must refuse that output, never pack it.
+TEST(TorchScript, ShapeChangedOnARealFrameIsAnErrorNotARead) {
+  TempDir dir;
+  cartoonize::testing::write_script_model(dir.file("crop.pt"), "x[:, :, :64, :64]", "normalization zero_one\n");
+  auto engine = Engine::create({dir.file("crop.pt"), DeviceChoice::Cpu, std::nullopt});
+  std::vector<uint8_t> frame(size_t(96) * 80 * 3, 100);
+  expect_error([&] { engine->cartoonize_frame({frame.data(), 96, 80, 96 * 3, PixelLayout::RGB}, 1.0f); },
+               "must keep its input's shape");
+  EXPECT_EQ(frame[0], 100) << "the frame must be left as it was";
+  std::vector<uint8_t> crop(size_t(96) * 80 * 3, 100);
+  expect_error([&] { engine->cartoonize_batch({{crop.data(), 96, 80, 96 * 3, PixelLayout::RGB}}); },
+               "must keep its input's shape");
+}
+
 TEST(TorchScript, CorruptArchiveIsAnError) {
   TempDir dir;
   cartoonize::testing::write_script_model(dir.file("m.pt"), "x", "normalization zero_one\n");
