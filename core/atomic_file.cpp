@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <sstream>
 #include <vector>
 
@@ -22,6 +23,18 @@ std::string dir_of(const std::string& path) {
 
 [[noreturn]] void fail(const std::string& what, const std::string& path, int err) {
   throw Error(what + " " + path + ": " + std::strerror(err));
+}
+
+// A writer killed between mkstemp and rename leaves PATH.tmp.XXXXXX behind;
+// once PATH itself has been replaced those are garbage. Best effort.
+void remove_stale_temporaries(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const std::string prefix = fs::path(path).filename().string() + ".tmp.";
+  for (fs::directory_iterator it(dir_of(path), ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() == prefix.size() + 6 && name.compare(0, prefix.size(), prefix) == 0) fs::remove(it->path(), ec);
+  }
 }
 
 }  // namespace
@@ -70,6 +83,7 @@ void write_file_atomically(const std::string& path, const std::function<void(std
     ::fsync(dfd);
     ::close(dfd);
   }
+  remove_stale_temporaries(path);
 }
 
 }  // namespace cartoonize

@@ -1,5 +1,7 @@
 #include "run_dir.h"
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -25,6 +27,8 @@ void RunDir::record_command(const std::string& stage, const std::vector<std::str
   out << when << " " << stage;
   for (const auto& a : args) out << " " << a;
   out << "\n";
+  out.flush();
+  if (!out) throw Error("cannot append to " + path + "/commands.log: " + std::strerror(errno));
 }
 
 std::string RunDir::commands() const {

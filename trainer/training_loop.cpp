@@ -27,9 +27,16 @@ bool TrainingLoop::run(const Step& step, const std::function<void(int64_t)>& aft
   Slice slice(settings_.time_budget_minutes);
   const double seconds_before = state_.seconds;
   Progress progress(stage, state_.iteration, settings_.total, settings_.progress_every);
+  // The CSV is checked before each save: a full disk stops the run with the
+  // last checkpoint intact instead of losing loss rows silently.
+  auto flush_csv = [&] {
+    csv.flush();
+    if (!csv) throw Error("cannot write " + csv_path + " (disk full?); the last checkpoint " +
+                          run_.checkpoint(stage) + " is kept");
+  };
   auto save = [&] {
     state_.seconds = seconds_before + slice.elapsed();
-    csv.flush();
+    flush_csv();
     save_(state_);
   };
 
@@ -53,7 +60,7 @@ bool TrainingLoop::run(const Step& step, const std::function<void(int64_t)>& aft
     progress.update(state_.iteration, shown);
     if (after_step) after_step(state_.iteration);
     if (state_.iteration % settings_.plot_every == 0) {
-      csv.flush();
+      flush_csv();
       plot_losses(csv_path, run_.path + "/" + stage + "-losses.png");
     }
     const bool stop = slice.should_stop();

@@ -235,4 +235,5 @@ TEST(TrainerFaults, SigkillAtAnyMomentThenResumeContinues) {
   ASSERT_EQ(run_trainer(args(last + 2, true), dir.file("resume.log")), 0) << read_bytes(dir.file("resume.log"));
   EXPECT_NE(read_bytes(dir.file("resume.log")).find("resumed"), std::string::npos);
   EXPECT_EQ(checkpoint_state(ckpt).iteration, last + 2);
+  EXPECT_EQ(temp_files_beside(ckpt), 0) << "the next good write removes what killed writes left";
 }
