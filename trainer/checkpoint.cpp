@@ -85,4 +85,8 @@ GeneratorConfig checkpoint_generator_config(const std::string& path) {
   }
 }
 
+void set_learning_rate(torch::optim::Adam& opt, double lr) {
+  for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+}
+
 }  // namespace cartoonize::train

@@ -29,6 +29,9 @@ void save_checkpoint(const std::string& path, const CheckpointParts& parts, cons
 // Loads into existing parts of the same shapes; parts absent from `parts` are
 // ignored (export loads the generator alone). Throws Error.
 CheckpointState load_checkpoint(const std::string& path, const CheckpointParts& parts);
+// Sets the learning rate of every parameter group: a checkpoint restores the
+// optimiser's own, so an --lr given with --resume must be applied after it.
+void set_learning_rate(torch::optim::Adam& opt, double lr);
 // Reads the generator config stored in a checkpoint.
 GeneratorConfig checkpoint_generator_config(const std::string& path);
 

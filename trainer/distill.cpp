@@ -54,6 +54,7 @@ int cmd_distill(const std::vector<std::string>& argv) {
     student = Generator(checkpoint_generator_config(ckpt));
     opt = torch::optim::Adam(student->parameters(), torch::optim::AdamOptions(a.number("lr")).betas({0.5, 0.99}));
     state = load_checkpoint(ckpt, {student, {}, {{"g", &opt}}});
+    if (a.given("lr")) set_learning_rate(opt, a.number("lr"));
     std::printf("resumed %s at iteration %lld\n", ckpt.c_str(), (long long)state.iteration);
   }
   const TrainDevice dev = choose_train_device(a.str("precision"), a.str("channels-last"));

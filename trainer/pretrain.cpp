@@ -54,6 +54,7 @@ int cmd_pretrain(const std::vector<std::string>& argv) {
       throw Error("checkpoint " + ckpt + " has width " + std::to_string(c.width) + " / " +
                   std::to_string(c.res_blocks) + " res blocks; pass the same --width/--res-blocks");
     state = load_checkpoint(ckpt, {g, {}, {{"g", &opt}}});
+    if (a.given("lr")) set_learning_rate(opt, a.number("lr"));
     std::printf("resumed %s at iteration %lld (%.1f min trained so far)\n", ckpt.c_str(),
                 (long long)state.iteration, state.seconds / 60);
   } else if (std::filesystem::exists(ckpt)) {

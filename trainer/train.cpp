@@ -96,6 +96,8 @@ int cmd_train(const std::vector<std::string>& argv) {
     opt_g = adam(g->parameters());
     state = load_checkpoint(ckpt, {g, {{"d_surface", d_surface.get()}, {"d_texture", d_texture.get()}},
                                    {{"g", &opt_g}, {"d_surface", &opt_ds}, {"d_texture", &opt_dt}}});
+    if (a.given("lr"))
+      for (auto* opt : {&opt_g, &opt_ds, &opt_dt}) set_learning_rate(*opt, a.number("lr"));
     std::printf("resumed %s at iteration %lld\n", ckpt.c_str(), (long long)state.iteration);
   } else if (fs::exists(run.checkpoint("pretrain"))) {
     g = Generator(checkpoint_generator_config(run.checkpoint("pretrain")));

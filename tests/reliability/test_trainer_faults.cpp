@@ -177,8 +177,7 @@ TEST(TrainerFaults, AFolderOfOnlyBrokenImagesIsAnErrorNotAHang) {
 
 // A learning rate of 1e30 really diverges (weights ~1e30 after the first
 // Adam step, activations overflow in the next forward pass): an honest
-// non-finite loss, no injected NaN. (A new --lr on --resume would not do:
-// the optimiser's state, learning rate included, comes from the checkpoint.)
+// non-finite loss, no injected NaN.
 TEST(TrainerFaults, ADivergingLossStopsAndKeepsTheLastGoodCheckpoint) {
   TempDir dir;
   const std::string data = photo_folder_in(dir), run = dir.file("run"), ckpt = run + "/pretrain.ckpt";
@@ -236,4 +235,14 @@ TEST(TrainerFaults, SigkillAtAnyMomentThenResumeContinues) {
   EXPECT_NE(read_bytes(dir.file("resume.log")).find("resumed"), std::string::npos);
   EXPECT_EQ(checkpoint_state(ckpt).iteration, last + 2);
   EXPECT_EQ(temp_files_beside(ckpt), 0) << "the next good write removes what killed writes left";
+}
+
+// A checkpoint restores the optimiser's learning rate; an --lr given with
+// --resume must still win. 1e30 diverges at once, so the effect is visible.
+TEST(TrainerFaults, LearningRateGivenOnResumeIsApplied) {
+  TempDir dir;
+  const std::string data = photo_folder_in(dir), run = dir.file("run");
+  ASSERT_EQ(run_trainer(pretrain_args(data, run, 2), dir.file("first.log")), 0) << read_bytes(dir.file("first.log"));
+  EXPECT_EQ(run_trainer(pretrain_args(data, run, 20, {"--resume", "--lr", "1e30"}), dir.file("resume.log")), 1);
+  EXPECT_NE(read_bytes(dir.file("resume.log")).find("became"), std::string::npos) << read_bytes(dir.file("resume.log"));
 }
