@@ -23,8 +23,19 @@ struct GuidedUpsampleOptions {
 torch::Tensor guided_upsample(const torch::Tensor& guide_hi, const torch::Tensor& guide_lo,
                               const torch::Tensor& out_lo, const GuidedUpsampleOptions& options = {});
 
-// Mean over a (2r+1)^2 window, only counting pixels inside the image.
+// Mean over a (2r+1)^2 window, only counting pixels inside the image
+// (cumulative sums: the cost does not grow with the radius). Differentiable.
 torch::Tensor box_mean(const torch::Tensor& x, int radius);
+
+// The guided filter's (He et al.) local linear model of p against `guide`,
+// averaged over each window: (A, b) such that the filtered p is A*guide + b.
+// guide: N x C x H x W (or N x 1 x H x W); p: N x C x H x W. Differentiable;
+// computed in the inputs' dtype.
+std::pair<torch::Tensor, torch::Tensor> guided_coefficients(const torch::Tensor& guide, const torch::Tensor& p,
+                                                            int radius, double eps);
+
+// The guided filter itself: A*guide + b (the trainer's surface representation).
+torch::Tensor guided_filter(const torch::Tensor& guide, const torch::Tensor& p, int radius, double eps);
 
 // The size a frame of height x width is reduced to so that its long side is
 // `long_side` (rounded, at least 1 px); the size itself when long_side <= 0 or

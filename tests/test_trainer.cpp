@@ -17,7 +17,7 @@
 #include "discriminator.h"
 #include "error.h"
 #include "engine.h"
-#include "guided_filter.h"
+#include "guided_upsample.h"
 #include "image_folder.h"
 #include "losses.h"
 #include "model_file.h"

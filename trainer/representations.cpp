@@ -3,7 +3,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/ximgproc.hpp>
 
-#include "guided_filter.h"
+#include "guided_upsample.h"
 
 namespace cartoonize::train {
 
