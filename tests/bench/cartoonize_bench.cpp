@@ -59,14 +59,6 @@ struct Options {
   int busy = 1;
 };
 
-std::vector<int> parse_list(const std::string& s) {
-  std::vector<int> v;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) v.push_back(std::stoi(item));
-  return v;
-}
-
 std::string size_name(int w, int h) { return std::to_string(w) + "x" + std::to_string(h); }
 
 // A real photo cropped to the aspect of w x h and resized (RGB, cv::Mat).
@@ -216,8 +208,8 @@ int main(int argc, char** argv) {
     if (a == "--model") o.model = next();
     else if (a == "--data") o.data = next();
     else if (a == "--reps") o.reps = std::stoi(next());
-    else if (a == "--threads") o.threads = parse_list(next());
-    else if (a == "--inference-sizes") o.inference_sizes = parse_list(next());
+    else if (a == "--threads") o.threads = cb::parse_list(next());
+    else if (a == "--inference-sizes") o.inference_sizes = cb::parse_list(next());
     else if (a == "--device") o.device = next();
     else if (a == "--out") o.out = next();
     else if (a == "--md") o.md = next();

@@ -224,6 +224,14 @@ void write_text(const std::string& path, const std::string& text) {
   if (!(out << text)) throw std::runtime_error("cannot write " + path);
 }
 
+std::vector<int> parse_list(const std::string& s) {
+  std::vector<int> v;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) v.push_back(std::stoi(item));
+  return v;
+}
+
 torch::Tensor read_ppm(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::string magic;

@@ -62,6 +62,8 @@ std::vector<Row> bench_frame(const FrameBenchConfig& config, const torch::Tensor
 std::string to_markdown(const std::vector<Row>& rows);
 std::string to_csv(const std::vector<Row>& rows);
 void write_text(const std::string& path, const std::string& text);
+// "1,2,4" -> {1, 2, 4} (command-line lists).
+std::vector<int> parse_list(const std::string& s);
 
 // Binary PPM (P6, 8-bit) in and out; throws std::runtime_error on bad files.
 torch::Tensor read_ppm(const std::string& path);

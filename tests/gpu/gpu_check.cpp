@@ -42,14 +42,6 @@ torch::Tensor load_frame(const std::string& dir, int w, int h, std::string& sour
   return synthetic_frame(w, h);
 }
 
-std::vector<int> parse_list(const std::string& s) {
-  std::vector<int> v;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) v.push_back(std::stoi(item));
-  return v;
-}
-
 // A frame as 4-byte BGRx pixels with padded rows, to exercise the kernels'
 // stride and channel order; returns the bytes and the stride.
 std::pair<std::vector<uint8_t>, int> as_bgrx_padded(const torch::Tensor& rgb) {
@@ -83,7 +75,7 @@ int main(int argc, char** argv) {
     else if (a == "--frames") frames_dir = next();
     else if (a == "--out") out_dir = next();
     else if (a == "--reps") reps = std::stoi(next());
-    else if (a == "--inference-sizes") sizes_px = parse_list(next());
+    else if (a == "--inference-sizes") sizes_px = cb::parse_list(next());
     else if (a == "--quick") quick = true;
     else {
       std::printf("usage: gpu-check --model FILE [--frames DIR] [--out DIR] [--reps N] [--inference-sizes 256,512] [--quick]\n");
