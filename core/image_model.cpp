@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "model_file.h"
+#include "pickle_scan.h"
 
 namespace cartoonize {
 namespace {
@@ -37,7 +38,11 @@ class ScriptImageModel : public ImageModel {
 std::unique_ptr<ImageModel> load_script(const std::string& path, std::optional<Normalization> normalization) {
   torch::jit::ExtraFilesMap extra{{"cartoonize.txt", ""}};
   torch::jit::Module module;
+  // LibTorch trusts the lengths inside the archive and allocates them before
+  // reading: the zip directory's sizes, then each pickle's string lengths and
+  // memo indices, are checked against the file first (docs/reliability.md).
   check_zip_sizes(path);
+  check_pickle_records(path);
   try {
     module = torch::jit::load(path, torch::kCPU, extra);
   } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 #include "image_model.h"
 #include "model_file.h"
 #include "model_fixtures.h"
+#include "pickle_scan.h"
 #include "tensor_image.h"
 #include "test_support.h"
 
@@ -28,6 +29,58 @@ void expect_error(F fn, const std::string& phrase) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find(phrase), std::string::npos) << "message: " << e.what();
   }
+}
+
+uint32_t le32(const std::string& b, size_t at) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = v << 8 | uint8_t(b[at + size_t(i)]);
+  return v;
+}
+uint16_t le16(const std::string& b, size_t at) { return uint16_t(uint8_t(b[at]) | uint8_t(b[at + 1]) << 8); }
+void put_le32(std::string& b, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) b[at + size_t(i)] = char(v >> (8 * i));
+}
+
+// The stored record of a zip archive whose name ends with `suffix`
+// (PyTorchStreamWriter stores data.pkl and constants.pkl uncompressed).
+struct StoredRecord {
+  std::string name;
+  size_t data = 0, size = 0;
+};
+StoredRecord find_stored_record(const std::string& zip, const std::string& suffix) {
+  // Sizes from the central directory: the local headers may leave them 0.
+  for (size_t at = zip.find("PK\x01\x02"); at != std::string::npos; at = zip.find("PK\x01\x02", at + 4)) {
+    const std::string name = zip.substr(at + 46, le16(zip, at + 28));
+    if (le16(zip, at + 10) != 0 || name.size() < suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    const size_t local = le32(zip, at + 42);
+    return {name, local + 30 + le16(zip, local + 26) + le16(zip, local + 28), le32(zip, at + 20)};
+  }
+  ADD_FAILURE() << "no stored record *" << suffix;
+  return {};
+}
+
+// A TorchScript model whose data.pkl holds a string (a BINUNICODE) to forge.
+void write_labelled_script_model(const std::string& path) {
+  torch::jit::Module m("TestModel");
+  m.register_attribute("label", c10::StringType::get(), std::string("cartoonize"));
+  m.define("def forward(self, x):\n    return x\n");
+  m.save(path, {{"cartoonize.txt", "normalization zero_one\n"}});
+}
+
+// Replaces a stored record's bytes (same size) and both copies of its CRC, so
+// the only thing wrong with the archive is what the record says.
+void rewrite_record(std::string& zip, const StoredRecord& r, const std::string& bytes) {
+  ASSERT_EQ(bytes.size(), r.size);
+  zip.replace(r.data, r.size, bytes);
+  const uint32_t crc = cartoonize::crc32(bytes.data(), bytes.size());
+  for (const char* sig : {"PK\x03\x04", "PK\x01\x02"})
+    for (size_t at = zip.find(sig); at != std::string::npos; at = zip.find(sig, at + 4)) {
+      const bool local = sig[2] == 3;
+      const size_t name_at = at + (local ? 30 : 46), name_len = le16(zip, at + (local ? 26 : 28));
+      if (zip.compare(name_at, name_len, r.name) == 0) put_le32(zip, at + (local ? 14 : 16), crc);
+    }
 }
 
 }  // namespace
@@ -247,6 +300,60 @@ TEST(TorchScript, ForgedEntrySizeIsRefusedBeforeLoading) {
   // The unforged archive passes the same check.
   cartoonize::testing::write_script_model(dir.file("ok.pt"), "x", "normalization zero_one\n");
   EXPECT_NO_THROW(check_zip_sizes(dir.file("ok.pt")));
+}
+
+// Found by tests/fuzz: LibTorch's unpickler reserves the length a string
+// declares before reading it (a 2 KB file asked for 1.67 GB). The pickles are
+// scanned first, so the message is ours and LibTorch never reads the file.
+TEST(TorchScript, ForgedPickleStringLengthIsRefusedBeforeLoading) {
+  TempDir dir;
+  write_labelled_script_model(dir.file("m.pt"));
+  EXPECT_NO_THROW(load_image_model(dir.file("m.pt")));  // deflated *.debug_pkl records included
+  // An archive written by Python's torch.jit.save passes too.
+  const std::string root = cartoonize::testing::env_or("CARTOONIZE_SOURCE_ROOT", ".");
+  EXPECT_NO_THROW(check_pickle_records(root + "/tests/fuzz/corpus/negate.pt"));
+  std::string zip = cartoonize::testing::read_bytes(dir.file("m.pt"));
+  const StoredRecord rec = find_stored_record(zip, "/data.pkl");
+  std::string pkl = zip.substr(rec.data, rec.size);
+  const size_t key = pkl.find("cartoonize");  // the attribute's value, a BINUNICODE
+  ASSERT_TRUE(key != std::string::npos && key >= 5 && pkl[key - 5] == 'X') << "unexpected data.pkl layout: " << ::testing::PrintToString(pkl);
+  put_le32(pkl, key - 4, 1600000000u);
+  rewrite_record(zip, rec, pkl);
+  cartoonize::testing::write_bytes(dir.file("m.pt"), zip);
+  expect_error([&] { load_image_model(dir.file("m.pt")); },
+               "pickle data.pkl: BINUNICODE at byte " + std::to_string(key - 5) + ": declares 1600000000 bytes");
+}
+
+TEST(TorchScript, TruncatedPickleIsRefused) {
+  TempDir dir;
+  write_labelled_script_model(dir.file("m.pt"));
+  std::string zip = cartoonize::testing::read_bytes(dir.file("m.pt"));
+  const StoredRecord rec = find_stored_record(zip, "/data.pkl");
+  std::string pkl = zip.substr(rec.data, rec.size);
+  EXPECT_NO_THROW(scan_pickle(pkl.data(), pkl.size(), "data.pkl"));
+  // Every proper prefix ends inside an argument or before STOP.
+  for (size_t n = 0; n < pkl.size(); ++n)
+    expect_error([&] { scan_pickle(pkl.data(), n, "data.pkl"); }, "pickle data.pkl: ");
+  // In the archive: STOP overwritten (the record keeps its size, so the zip is intact).
+  ASSERT_EQ(pkl.back(), '.');
+  pkl.back() = 'N';
+  rewrite_record(zip, rec, pkl);
+  cartoonize::testing::write_bytes(dir.file("m.pt"), zip);
+  expect_error([&] { load_image_model(dir.file("m.pt")); }, "no STOP opcode before the end (truncated)");
+}
+
+// LibTorch grows its memo table (16 bytes a slot) to the index a PUT names.
+TEST(TorchScript, PickleMemoIndexAndUnknownOpcodesAreRefused) {
+  const std::string huge_put("\x80\x02N" "r\xff\xff\xff\x7f" ".", 9);
+  expect_error([&] { scan_pickle(huge_put.data(), huge_put.size(), "data.pkl"); }, "memo index 2147483647");
+  const std::string unknown("\x80\x02\xff.", 4);
+  expect_error([&] { scan_pickle(unknown.data(), unknown.size(), "data.pkl"); }, "unknown opcode 0xff");
+  const std::string negative("\x80\x02T\xff\xff\xff\xff.", 8);
+  expect_error([&] { scan_pickle(negative.data(), negative.size(), "data.pkl"); }, "negative length");
+  const std::string frame("\x80\x04\x95\x02\x00\x00\x00\x00\x00\x00\x00N.", 13);
+  EXPECT_NO_THROW(scan_pickle(frame.data(), frame.size(), "data.pkl"));  // a FRAME's contents are walked
+  const std::string long_frame("\x80\x04\x95\x00\x00\x00\x00\x01\x00\x00\x00N.", 13);
+  expect_error([&] { scan_pickle(long_frame.data(), long_frame.size(), "data.pkl"); }, "FRAME at byte 2");
 }
 
 TEST(TorchScript, InputSizeOutOfRangeIsRefused) {
