@@ -44,7 +44,10 @@ std::unique_ptr<ImageModel> load_script(const std::string& path, std::optional<N
   check_zip_sizes(path);
   check_pickle_records(path);
   try {
-    module = torch::jit::load(path, torch::kCPU, extra);
+    // No debug files: the *.debug_pkl source ranges only decorate error
+    // messages, and LibTorch indexes into them unchecked (a fuzzed file
+    // crashed SourceRangeDeserializer while reporting a parse error).
+    module = torch::jit::load(path, torch::kCPU, extra, /*load_debug_files=*/false);
   } catch (const std::exception& e) {
     std::string msg = e.what();
     throw Error("model file " + path + ": not a loadable TorchScript module: " + msg.substr(0, msg.find('\n')));

@@ -356,6 +356,16 @@ TEST(TorchScript, PickleMemoIndexAndUnknownOpcodesAreRefused) {
   expect_error([&] { scan_pickle(long_frame.data(), long_frame.size(), "data.pkl"); }, "FRAME at byte 2");
 }
 
+// Found by tests/fuzz once the pickles were bounded: a module whose code has a
+// syntax error made LibTorch read its *.debug_pkl source ranges to highlight
+// the error, and SourceRangeDeserializer crashed (an unchecked index) on a
+// damaged one. Debug files are no longer loaded.
+TEST(TorchScript, DamagedDebugInfoIsNeverRead) {
+  const std::string root = cartoonize::testing::env_or("CARTOONIZE_SOURCE_ROOT", ".");
+  expect_error([&] { load_image_model(root + "/tests/fuzz/corpus/debug-pkl-parse-error.pt"); },
+               "not a loadable TorchScript module");
+}
+
 TEST(TorchScript, InputSizeOutOfRangeIsRefused) {
   TempDir dir;
   cartoonize::testing::write_script_model(dir.file("big.pt"), "x", "normalization zero_one\ninput_size 99999999999\n");
