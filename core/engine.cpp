@@ -96,6 +96,7 @@ std::unique_ptr<Engine> Engine::create(const EngineOptions& options) {
 
 const ModelInfo& Engine::model_info() const { return impl_->model->info(); }
 bool Engine::on_cuda() const { return impl_->device.is_cuda(); }
+int Engine::cuda_device() const { return impl_->device.is_cuda() ? impl_->device.index() : -1; }
 std::string Engine::device_name() const { return impl_->device_name; }
 int Engine::inference_size() const { return impl_->inference_size; }
 bool Engine::half() const { return impl_->dtype == torch::kHalf; }
@@ -154,16 +155,31 @@ void check_cuda(int err, const char* what) {
   if (err != 0) throw Error(std::string("CUDA kernel failed: ") + what + " (error " + std::to_string(err) + ")");
 }
 
+// The GPU part of a frame: packed bytes at `frame` (device memory, rows
+// `stride` apart) to planar floats, generator, guided upsampling, blended
+// back into `frame` in place; queued on the engine's stream (the caller
+// synchronises).
+void cartoonize_on_device(EngineState& s, uint8_t* frame, const ImageView& image, float strength) {
+  void* stream = s.stream->stream();
+  const int bpp = bytes_per_pixel(image.layout);
+  const bool bgr = is_bgr_order(image.layout);
+  torch::Tensor x01 = torch::empty({1, 3, image.height, image.width}, torch::dtype(torch::kFloat).device(s.device));
+  check_cuda(cuda::packed_to_planar(frame, image.width, image.height, image.stride, bpp, bgr, 1.f / 255.f, 0.f,
+                                    x01.data_ptr<float>(), stream),
+             "packed_to_planar");
+  torch::Tensor y01 = frame_cartoon01(s, x01).contiguous();
+  check_cuda(cuda::planar_blend_to_packed(y01.data_ptr<float>(), image.width, image.height, 255.f, 0.f, strength,
+                                          frame, image.stride, bpp, bgr, stream),
+             "planar_blend_to_packed");
+}
+
 // One upload of the packed bytes through a pinned buffer, conversion,
 // generator, guided upsampling and blending on the GPU on the engine's own
 // stream, one download: the frame crosses the bus twice as bytes, never as
 // floats.
 void run_cuda(EngineState& s, const ImageView& image, float strength) {
   c10::cuda::CUDAStreamGuard guard(*s.stream);
-  void* stream = s.stream->stream();
-  const int bpp = bytes_per_pixel(image.layout);
-  const bool bgr = is_bgr_order(image.layout);
-  const int64_t row_bytes = int64_t(image.width) * bpp;
+  const int64_t row_bytes = int64_t(image.width) * bytes_per_pixel(image.layout);
   const int64_t bytes = row_bytes * image.height;
   if (!s.pinned.defined() || s.pinned.numel() < bytes) {
     s.pinned = torch::empty({bytes}, torch::dtype(torch::kUInt8).pinned_memory(true));
@@ -185,14 +201,9 @@ void run_cuda(EngineState& s, const ImageView& image, float strength) {
   rows(false);
   torch::Tensor host = s.pinned.narrow(0, 0, bytes), dev = s.frame_bytes.narrow(0, 0, bytes);
   dev.copy_(host, /*non_blocking=*/true);
-  torch::Tensor x01 = torch::empty({1, 3, image.height, image.width}, torch::dtype(torch::kFloat).device(s.device));
-  check_cuda(cuda::packed_to_planar(dev.data_ptr<uint8_t>(), image.width, image.height, row_bytes, bpp, bgr,
-                                    1.f / 255.f, 0.f, x01.data_ptr<float>(), stream),
-             "packed_to_planar");
-  torch::Tensor y01 = frame_cartoon01(s, x01).contiguous();
-  check_cuda(cuda::planar_blend_to_packed(y01.data_ptr<float>(), image.width, image.height, 255.f, 0.f, strength,
-                                          dev.data_ptr<uint8_t>(), row_bytes, bpp, bgr, stream),
-             "planar_blend_to_packed");
+  ImageView packed = image;
+  packed.stride = row_bytes;
+  cartoonize_on_device(s, dev.data_ptr<uint8_t>(), packed, strength);
   host.copy_(dev, /*non_blocking=*/true);
   s.stream->synchronize();
   rows(true);
@@ -225,6 +236,20 @@ void Engine::cartoonize_frame(const ImageView& image, float strength) {
 #endif
     run_cpu(*impl_, image, strength);
   });
+}
+
+void Engine::cartoonize_device_frame(const ImageView& image, float strength) {
+  check_view(image);
+  if (!impl_->device.is_cuda()) throw Error("cartoonize_device_frame: the engine runs on " + impl_->device_name);
+  if (strength <= 0.f) return;
+  strength = std::min(strength, 1.f);
+#ifdef CARTOONIZE_WITH_CUDA
+  run_inference([&] {
+    c10::cuda::CUDAStreamGuard guard(*impl_->stream);
+    cartoonize_on_device(*impl_, image.data, image, strength);
+    impl_->stream->synchronize();  // the buffer goes downstream when this returns
+  });
+#endif
 }
 
 void Engine::cartoonize_batch(const std::vector<ImageView>& images) {

@@ -43,6 +43,14 @@ class Engine {
   // 4-byte layouts is left as it was. Throws Error on failure.
   void cartoonize_frame(const ImageView& image, float strength);
 
+  // The same for a frame already in GPU memory: `image.data` is a device
+  // pointer valid in the primary CUDA context of cuda_device() (e.g. a
+  // GStreamer CUDA buffer mapped with GST_MAP_CUDA). The packed->planar
+  // kernel reads it in place and the blend writes back into it, on the
+  // engine's stream: no host copy. Returns once the frame is written. Throws
+  // Error when the engine is not on CUDA.
+  void cartoonize_device_frame(const ImageView& image, float strength);
+
   // Cartoonizes several images of the same size in one generator call (the
   // aligned face crops of a frame), in place, fully (strength 1). The
   // element blends them into the frame itself, through a feathered mask.
@@ -50,6 +58,7 @@ class Engine {
 
   const ModelInfo& model_info() const;
   bool on_cuda() const;
+  int cuda_device() const;  // the CUDA device index, -1 on the CPU
   std::string device_name() const;  // "cpu" or "cuda:0 (NVIDIA H100 ...)"
   int inference_size() const;
   bool half() const;  // true when the generator runs in fp16 (CUDA)

@@ -51,6 +51,7 @@
 
 #include <chrono>
 
+#include "cuda_memory.h"
 #include "frame_within.h"
 #include "gstcartoonize_private.h"
 
@@ -62,7 +63,7 @@ GST_DEBUG_CATEGORY(gst_cartoonize_debug);
 
 using namespace cartoonize_element;
 
-#define CARTOONIZE_CAPS GST_VIDEO_CAPS_MAKE("{ RGB, BGR, RGBx, BGRx, RGBA, BGRA }")
+#define CARTOONIZE_FORMATS "{ RGB, BGR, RGBx, BGRx, RGBA, BGRA }"
 
 G_DEFINE_TYPE(GstCartoonize, gst_cartoonize, GST_TYPE_VIDEO_FILTER)
 GST_ELEMENT_REGISTER_DEFINE(cartoonize, "cartoonize", GST_RANK_NONE, GST_TYPE_CARTOONIZE)
@@ -125,9 +126,10 @@ static gboolean gst_cartoonize_stop(GstBaseTransform* trans) {
   return TRUE;  // `old` frees the model (and its GPU memory) here
 }
 
-static gboolean gst_cartoonize_set_info(GstVideoFilter* filter, GstCaps*, GstVideoInfo* in_info, GstCaps*,
+static gboolean gst_cartoonize_set_info(GstVideoFilter* filter, GstCaps* in_caps, GstVideoInfo* in_info, GstCaps*,
                                         GstVideoInfo*) {
   auto* self = GST_CARTOONIZE(filter);
+  if (!gst_cartoonize_cuda_set_caps(self, in_caps)) return FALSE;
   cartoonize::PixelLayout layout;
   switch (GST_VIDEO_INFO_FORMAT(in_info)) {
     case GST_VIDEO_FORMAT_RGB: layout = cartoonize::PixelLayout::RGB; break;
@@ -151,7 +153,8 @@ static GstFlowReturn (*parent_transform_ip)(GstBaseTransform*, GstBuffer*) = nul
 // GAP buffers carry no picture (they may even be empty): passed on untouched.
 static GstFlowReturn gst_cartoonize_transform_ip(GstBaseTransform* trans, GstBuffer* buffer) {
   if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_GAP)) return GST_FLOW_OK;
-  return parent_transform_ip(trans, buffer);
+  if (gst_cartoonize_cuda_transform_ip(GST_CARTOONIZE(trans), buffer)) return GST_FLOW_OK;  // stayed on the GPU
+  return parent_transform_ip(trans, buffer);  // maps to system memory (CUDA buffers are downloaded)
 }
 
 static gboolean gst_cartoonize_sink_event(GstBaseTransform* trans, GstEvent* event) {
@@ -273,6 +276,7 @@ static GstFlowReturn gst_cartoonize_transform_frame_ip(GstVideoFilter* filter, G
 // schedule frames late enough instead of dropping all of them.
 static gboolean gst_cartoonize_query(GstBaseTransform* trans, GstPadDirection direction, GstQuery* query) {
   auto* self = GST_CARTOONIZE(trans);
+  if (gst_cartoonize_cuda_handle_query(self, query)) return TRUE;  // "gst.cuda.context"
   if (GST_QUERY_TYPE(query) != GST_QUERY_LATENCY || direction != GST_PAD_SRC)
     return GST_BASE_TRANSFORM_CLASS(gst_cartoonize_parent_class)->query(trans, direction, query);
   if (!gst_pad_peer_query(GST_BASE_TRANSFORM_SINK_PAD(trans), query)) return FALSE;
@@ -293,8 +297,25 @@ static gboolean gst_cartoonize_query(GstBaseTransform* trans, GstPadDirection di
   return TRUE;
 }
 
+// NULL->READY offers a CUDA context before upstream elements open and look
+// for one (state changes run downstream first); see cuda_memory.h.
+static GstStateChangeReturn gst_cartoonize_change_state(GstElement* element, GstStateChange transition) {
+  auto* self = GST_CARTOONIZE(element);
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY) gst_cartoonize_cuda_open(self);
+  const GstStateChangeReturn ret = GST_ELEMENT_CLASS(gst_cartoonize_parent_class)->change_state(element, transition);
+  if (transition == GST_STATE_CHANGE_READY_TO_NULL) gst_cartoonize_cuda_close(self);
+  return ret;
+}
+
+static void gst_cartoonize_set_context(GstElement* element, GstContext* context) {
+  gst_cartoonize_cuda_set_context(GST_CARTOONIZE(element), context);
+  GST_ELEMENT_CLASS(gst_cartoonize_parent_class)->set_context(element, context);
+}
+
 static void gst_cartoonize_finalize(GObject* object) {
   auto* self = GST_CARTOONIZE(object);
+  gst_cartoonize_cuda_close(self);
+  cartoonize_element::cuda_memory_free(self->cuda);
   delete self->loader;  // stops its thread first
   delete self->state;
   delete self->state_lock;
@@ -310,6 +331,7 @@ static void gst_cartoonize_init(GstCartoonize* self) {
   self->state_lock = new std::mutex();
   self->state = new State();
   self->loader = new ModelLoader();
+  self->cuda = cartoonize_element::cuda_memory_new();
   // Late frames are dropped before they reach the generator (live pipelines
   // stay on time instead of drifting), and GAP buffers keep their flag.
   gst_base_transform_set_qos_enabled(GST_BASE_TRANSFORM(self), TRUE);
@@ -331,11 +353,14 @@ static void gst_cartoonize_class_init(GstCartoonizeClass* klass) {
       element_class, "Cartoonize", "Filter/Effect/Video",
       "Turns video into a cartoon with a LibTorch generator (CUDA or CPU)",
       "gst-cartoonize developers");
-  GstCaps* caps = gst_caps_from_string(CARTOONIZE_CAPS);
+  GstCaps* caps = gst_cartoonize_template_caps(CARTOONIZE_FORMATS);  // CUDA memory, then system memory
   gst_element_class_add_pad_template(element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
   gst_element_class_add_pad_template(element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
   gst_caps_unref(caps);
 
+  element_class->change_state = GST_DEBUG_FUNCPTR(gst_cartoonize_change_state);
+  element_class->set_context = GST_DEBUG_FUNCPTR(gst_cartoonize_set_context);
+  trans_class->transform_caps = GST_DEBUG_FUNCPTR(gst_cartoonize_transform_caps);
   trans_class->start = GST_DEBUG_FUNCPTR(gst_cartoonize_start);
   trans_class->stop = GST_DEBUG_FUNCPTR(gst_cartoonize_stop);
   trans_class->query = GST_DEBUG_FUNCPTR(gst_cartoonize_query);

@@ -21,6 +21,8 @@ GST_DEBUG_CATEGORY_EXTERN(gst_cartoonize_debug);
 
 namespace cartoonize_element {
 
+struct CudaMemory;  // cuda_memory.h
+
 constexpr GstCartoonizeDevice kDefaultDevice = GST_CARTOONIZE_DEVICE_AUTO;
 constexpr GstCartoonizeMode kDefaultMode = GST_CARTOONIZE_MODE_FRAME;
 constexpr gfloat kDefaultStrength = 1.0f;
@@ -93,6 +95,7 @@ struct _GstCartoonize {
   std::mutex* state_lock;
   cartoonize_element::State* state;
   cartoonize_element::ModelLoader* loader;  // model swaps while running; stopped in stop()
+  cartoonize_element::CudaMemory* cuda;     // memory:CUDAMemory negotiation and context (cuda_memory.h)
 };
 
 // gstcartoonize_properties.cpp

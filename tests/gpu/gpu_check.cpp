@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "engine.h"
+#include "error.h"
 #include "frame_bench.h"
 #include "image_metrics.h"
 
@@ -146,6 +147,37 @@ int main(int argc, char** argv) {
       if (!padding_intact) {
         checks.push_back({"x byte and row padding untouched", 0, 0, 0, false});
         std::printf("FAIL x byte or row padding changed\n");
+      }
+      // The element's memory:CUDAMemory path (Engine::cartoonize_device_frame):
+      // the same padded frame already in GPU memory must give the host path's
+      // bytes (same kernels, same generator), padding untouched.
+      if (gpu) {
+        auto [original, stride2] = as_bgrx_padded(frame);
+        torch::Tensor on_device = torch::from_blob(original.data(), {int64_t(original.size())}, torch::kUInt8)
+                                      .to(torch::Device(torch::kCUDA, dev->cuda_device()));
+        dev->cartoonize_device_frame({on_device.data_ptr<uint8_t>(), 639, 479, stride2, PixelLayout::BGRx}, 0.5f);
+        torch::Tensor back = on_device.cpu();
+        std::vector<uint8_t> device_bytes(back.data_ptr<uint8_t>(), back.data_ptr<uint8_t>() + back.numel());
+        bool device_padding_intact = true;
+        for (int y = 0; y < 479; ++y) {
+          for (int x = 0; x < 639; ++x) device_padding_intact &= device_bytes[size_t(y) * stride2 + x * 4 + 3] == 0x5A;
+          for (int x = 639 * 4; x < stride2; ++x) device_padding_intact &= device_bytes[size_t(y) * stride2 + x] == 0x5A;
+        }
+        compare("device frame (CUDA memory path) vs host-staged CUDA path, 639x479 BGRx padded",
+                as_tensor(device_bytes), as_tensor(bytes_gpu), 60.0, 1);
+        if (!device_padding_intact) {
+          checks.push_back({"device frame: x byte and row padding untouched", 0, 0, 0, false});
+          std::printf("FAIL device frame: x byte or row padding changed\n");
+        }
+      } else {
+        bool refused = false;
+        try {
+          dev->cartoonize_device_frame({bytes_gpu.data(), 639, 479, stride, PixelLayout::BGRx}, 0.5f);
+        } catch (const Error&) {
+          refused = true;
+        }
+        checks.push_back({"CPU engine refuses device frames", 0, 0, 0, refused});
+        std::printf("%s CPU engine refuses device frames\n", refused ? "PASS" : "FAIL");
       }
     }
 

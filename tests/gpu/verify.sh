@@ -8,7 +8,9 @@
 # 1. builds core/ (CUDA kernels included) and gpu-check with -Dcore_only=true
 #    in build-gpu/ (kept between runs);
 # 2. gpu-check: CUDA output against CPU output on the same frames (fp32 tight,
-#    fp16 looser, padded BGRx rows, half-strength blend), then the frame-mode
+#    fp16 looser, padded BGRx rows, half-strength blend; the element's
+#    memory:CUDAMemory entry point, Engine::cartoonize_device_frame, on the same
+#    padded frame already in GPU memory against the host-staged path), then the frame-mode
 #    benchmark on the GPU (640x480, 1280x720, 1920x1080; fp32 and fp16; full
 #    resolution and inference sizes 256 and 512) next to baseline (a), plain
 #    eager fp32 with host<->device copies, in the same run;
