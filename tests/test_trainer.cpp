@@ -109,6 +109,30 @@ TEST(Representations, SuperpixelsArePiecewiseConstantAndKeepTheMean) {
   EXPECT_NEAR(sp.mean().item<float>(), x.mean().item<float>(), 0.01);
 }
 
+TEST(Representations, CartoonRenderingFlattensAndOutlinesButKeepsTheFace) {
+  auto x = face_batch(4);
+  auto t = cartoon_rendering(x);
+  ASSERT_EQ(t.sizes(), x.sizes());
+  EXPECT_FALSE(t.requires_grad());
+  EXPECT_LE(t.max().item<float>(), 1.f);
+  EXPECT_GE(t.min().item<float>(), -1.f);
+  auto grey = [](const torch::Tensor& v) { return v.mean(1); };
+  // Flat shading: fewer fine gradients than the photo. Outlines: more very
+  // dark pixels than the photo. Still the same face: close on average.
+  auto fine = [&](const torch::Tensor& v) {
+    auto g = grey(v);
+    auto dx = (g.narrow(2, 1, g.size(2) - 1) - g.narrow(2, 0, g.size(2) - 1)).abs();
+    return ((dx > 0.005) & (dx < 0.05)).to(torch::kFloat).mean().item<float>();
+  };
+  EXPECT_LT(fine(t), 0.8f * fine(x)) << "photo " << fine(x) << " rendering " << fine(t);
+  auto dark = [&](const torch::Tensor& v) { return (grey(v) < -0.75).to(torch::kFloat).mean().item<float>(); };
+  EXPECT_GT(dark(t), dark(x));
+  EXPECT_LT((t - x).abs().mean().item<float>(), 0.2f);
+  // A flat image has no edges: no outlines, same colour (saturation of grey is grey).
+  auto flat = torch::full({1, 3, 64, 64}, 0.2f);
+  EXPECT_LT((cartoon_rendering(flat) - flat).abs().max().item<float>(), 0.02f);
+}
+
 TEST(Discriminator, SpectralNormOfEveryLayerIsAboutOne) {
   torch::manual_seed(3);
   PatchDiscriminator d(3);
@@ -178,6 +202,39 @@ TEST(Pretrain, OverfitsAFixedTinyBatch) {
     (i == 0 ? first : last) = loss.item<double>();
   }
   EXPECT_LT(last, 0.5 * first) << "first " << first << " last " << last;
+}
+
+TEST(Pretrain, CartoonTargetTrainsTowardsTheRenderingAndResumesOldCheckpoints) {
+  const std::string& data = prepared_data();
+  TempDir dir;
+  auto args = [&](const std::string& total, std::vector<std::string> extra) {
+    std::vector<std::string> a = {"--data", data, "--run", dir.file("r"), "--batch", "2", "--size", "128",
+                                  "--width", "8", "--res-blocks", "1", "--sample-every", "1", "--total-iter", total,
+                                  "--face-api", shared_data("models/face-api")};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  EXPECT_THROW(cmd_pretrain(args("1", {"--target", "anime"})), Error);
+  ASSERT_EQ(cmd_pretrain(args("2", {"--target", "cartoon"})), 0);
+  EXPECT_TRUE(fs::exists(dir.file("r/pretrain-samples.png")));
+  EXPECT_EQ(lines(dir.file("r/pretrain-losses.csv")).size(), 3u);
+
+  // The first checkpoint format kept the optimiser under "optimizer": it resumes.
+  Generator g(GeneratorConfig{8, 1});
+  torch::optim::Adam opt(g->parameters());
+  load_checkpoint(dir.file("r/pretrain.ckpt"), {g, {}, {{"g", &opt}}});
+  torch::serialize::OutputArchive old, gen, o;
+  g->save(gen);
+  opt.save(o);
+  old.write("generator", gen);
+  old.write("optimizer", o);
+  old.write("iteration", torch::tensor(int64_t(2)));
+  old.write("seconds", torch::tensor(1.0));
+  old.write("width", torch::tensor(int64_t(8)));
+  old.write("res_blocks", torch::tensor(int64_t(1)));
+  old.save_to(dir.file("r/pretrain.ckpt"));
+  ASSERT_EQ(cmd_pretrain(args("3", {"--target", "cartoon", "--resume"})), 0);
+  EXPECT_EQ(lines(dir.file("r/pretrain-losses.csv")).size(), 4u);
 }
 
 TEST(Trainer, PrepareAlignsFacesAndListsSkippedFiles) {

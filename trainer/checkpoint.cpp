@@ -60,7 +60,11 @@ CheckpointState load_checkpoint(const std::string& path, const CheckpointParts& 
     for (const auto& [name, m] : parts.modules) read_module(name, *m);
     for (const auto& [name, opt] : parts.optimizers) {
       torch::serialize::InputArchive sub;
-      archive.read("optimizer." + name, sub);
+      // Checkpoints of the first pretrain format kept their one optimiser
+      // under "optimizer"; they still resume.
+      if (!archive.try_read("optimizer." + name, sub) &&
+          !(parts.optimizers.size() == 1 && archive.try_read("optimizer", sub)))
+        throw Error("checkpoint " + path + " has no state for optimiser '" + name + "'");
       opt->load(sub);
     }
     torch::Tensor it, sec;

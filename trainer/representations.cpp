@@ -3,6 +3,9 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/ximgproc.hpp>
 
+#include <algorithm>
+#include <cmath>
+
 #include "guided_upsample.h"
 
 namespace cartoonize::train {
@@ -51,6 +54,41 @@ torch::Tensor superpixel_mean(const torch::Tensor& x, int region_size, float rul
       }
   }
   return (out.permute({0, 3, 1, 2}) / 127.5 - 1).to(x.device(), x.scalar_type()).contiguous();
+}
+
+namespace {
+
+// Separable Gaussian blur of N x C x H x W with reflected borders.
+torch::Tensor gaussian_blur(const torch::Tensor& x, double sigma) {
+  const int64_t r = std::max<int64_t>(1, int64_t(std::ceil(3 * sigma)));
+  auto k = torch::arange(-r, r + 1, x.options()).pow(2).div(-2 * sigma * sigma).exp();
+  k = k / k.sum();
+  const int64_t c = x.size(1);
+  namespace F = torch::nn::functional;
+  auto y = F::pad(x, F::PadFuncOptions({r, r, r, r}).mode(torch::kReflect));
+  y = F::conv2d(y, k.view({1, 1, 1, -1}).repeat({c, 1, 1, 1}), F::Conv2dFuncOptions().groups(c));
+  return F::conv2d(y, k.view({1, 1, -1, 1}).repeat({c, 1, 1, 1}), F::Conv2dFuncOptions().groups(c));
+}
+
+torch::Tensor luminance(const torch::Tensor& x) {
+  return 0.299 * x.narrow(1, 0, 1) + 0.587 * x.narrow(1, 1, 1) + 0.114 * x.narrow(1, 2, 1);
+}
+
+}  // namespace
+
+torch::Tensor cartoon_rendering(const torch::Tensor& x, const CartoonRendering& o) {
+  torch::NoGradGuard ng;
+  const torch::Tensor smooth = surface(x, o.surface_radius, o.surface_eps);
+  const torch::Tensor flat = superpixel_mean(smooth, o.region_size);
+  const torch::Tensor colour = ((o.flatness * flat + (1 - o.flatness) * smooth) + 1) / 2;  // [0, 1]
+  const torch::Tensor lum = (luminance(smooth) + 1) / 2;
+  // Dark side of a luminance edge: the narrow blur is darker than the wide one.
+  const torch::Tensor dog = gaussian_blur(lum, 1.6 * o.edge_sigma) - gaussian_blur(lum, o.edge_sigma);
+  const torch::Tensor outline = torch::sigmoid((dog - o.edge_threshold) * 400);
+  torch::Tensor out = colour * (1 - o.ink * outline);
+  const torch::Tensor grey = luminance(out);
+  out = grey + o.saturation * (out - grey);
+  return (out.clamp(0, 1) * 2 - 1).contiguous();
 }
 
 torch::Tensor variation_loss(const torch::Tensor& x) {
