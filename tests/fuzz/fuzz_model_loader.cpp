@@ -48,8 +48,8 @@ void write_all(int fd, const uint8_t* data, size_t size) {
 // FUZZ_MODEL_FORMAT=native|torchscript keeps one run on one path: .ctzm
 // loading is fuzzed with a tight allocation limit (its allocations are
 // bounded by the file size), TorchScript with a limit on resident memory only
-// (LibTorch's unpickler reserves declared string lengths; see
-// docs/reliability.md). Unset: both.
+// (the archive's lengths are checked, but a module's code may allocate when
+// it runs; see docs/reliability.md). Unset: both.
 enum class Only { Any, Native, TorchScript };
 static Only only = Only::Any;
 
