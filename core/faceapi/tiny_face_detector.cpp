@@ -39,7 +39,8 @@ float box_iou(const FaceBox& a, const FaceBox& b) {
   return inter / (a.width * a.height + b.width * b.height - inter);
 }
 
-// Greedy: keep the best box, drop those overlapping it more than the threshold, repeat.
+}  // namespace
+
 std::vector<FaceBox> non_max_suppression(std::vector<FaceBox> boxes, float iou_threshold) {
   std::stable_sort(boxes.begin(), boxes.end(), [](const FaceBox& a, const FaceBox& b) { return a.score > b.score; });
   std::vector<FaceBox> kept;
@@ -54,8 +55,6 @@ std::vector<FaceBox> non_max_suppression(std::vector<FaceBox> boxes, float iou_t
   }
   return kept;
 }
-
-}  // namespace
 
 struct TinyFaceDetector::Impl {
   struct Separable {
@@ -174,7 +173,10 @@ std::vector<FaceBox> TinyFaceDetector::detect(const uint8_t* pixels, int width, 
     // Black padding at the bottom/right as face-api's canvas, then (x - mean) / 256.
     torch::Tensor canvas = torch::zeros({1, 3, canvas_h, canvas_w}, img.options());
     canvas.narrow(2, 0, sh).narrow(3, 0, sw).copy_(img);
-    raw = impl_->forward((canvas - impl_->mean) / 256.0).to(torch::kCPU).contiguous();
+    // Channels-last: oneDNN's convolutions (the 3-channel first one above all)
+    // run several times faster on it on the CPU.
+    const torch::Tensor x = ((canvas - impl_->mean) / 256.0).contiguous(torch::MemoryFormat::ChannelsLast);
+    raw = impl_->forward(x).to(torch::kCPU).contiguous();
   } catch (const c10::Error& e) {
     throw Error(std::string("TinyFaceDetector: ") + e.what_without_backtrace());
   }

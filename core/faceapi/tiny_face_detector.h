@@ -32,6 +32,11 @@ struct TinyFaceOptions {
   bool pad_to_square = true;
 };
 
+// Greedy non-maximum suppression as face-api's: best box first, boxes
+// overlapping a kept one by IoU > iou_threshold dropped. Also merges the
+// boxes of several input sizes.
+std::vector<FaceBox> non_max_suppression(std::vector<FaceBox> boxes, float iou_threshold);
+
 class TinyFaceDetector {
  public:
   static constexpr const char* kManifestName = "tiny_face_detector_model-weights_manifest.json";

@@ -1,5 +1,6 @@
-// dlib HOG detection + shape prediction on OpenCV frames without copying the
-// full frame into dlib types: dlib::cv_image wraps a cv::Mat in place.
+// dlib HOG (or face-api tiny) detection + shape prediction on OpenCV frames
+// without copying the full frame into dlib types: dlib::cv_image wraps a
+// cv::Mat in place.
 #include "detector.h"
 
 #include <cmath>
@@ -11,12 +12,14 @@
 #include <opencv2/imgproc.hpp>
 
 #include "error.h"
+#include "tiny_face_detector.h"
 
 namespace cartoonize::faces {
 
 struct FaceDetector::Impl {
   dlib::frontal_face_detector hog = dlib::get_frontal_face_detector();
   dlib::shape_predictor predictor;
+  std::unique_ptr<faceapi::TinyFaceDetector> tiny;
 };
 
 namespace {
@@ -32,6 +35,43 @@ cv::Mat as_three_channels(const cv::Mat& m) {
   cv::Mat out;
   cv::cvtColor(m, out, cv::COLOR_RGBA2RGB);
   return out;
+}
+
+// face-api's boxes reach from the hairline to below the chin; HOG's from the
+// brows to the lower lip. The box HOG would give, in units of the tiny box
+// (centre offset and size), measured on the shared photos, faces/ crops and
+// clips so that the shape predictor's landmarks in it match those in HOG's
+// own box (tests/faceapi: TinyFaceDetector.MappedBoxesGiveHogsLandmarks).
+constexpr float kTinyToHogDx = -0.015f, kTinyToHogDy = -0.05f;
+constexpr float kTinyToHogW = 0.78f, kTinyToHogH = 0.86f;
+
+cv::Rect hog_box_from_tiny(const faceapi::FaceBox& b) {
+  const float cx = b.x + b.width * (0.5f + kTinyToHogDx), cy = b.y + b.height * (0.5f + kTinyToHogDy);
+  const float w = b.width * kTinyToHogW, h = b.height * kTinyToHogH;
+  return {int(std::lround(cx - w / 2)), int(std::lround(cy - h / 2)), std::max(1, int(std::lround(w))),
+          std::max(1, int(std::lround(h)))};
+}
+
+// The tiny detector at each input size on a copy shrunk with an area filter
+// (its own resampling is skipped then), boxes merged across sizes.
+std::vector<cv::Rect> detect_tiny(const faceapi::TinyFaceDetector& tiny, const cv::Mat& rgb8) {
+  std::vector<faceapi::FaceBox> all;
+  for (const int size : kTinyInputSizes) {
+    faceapi::TinyFaceOptions o;
+    o.input_size = size;
+    o.pad_to_square = false;  // same boxes (tests/faceapi), less work on wide frames
+    const auto [w, h] = faceapi::TinyFaceDetector::scaled_size(rgb8.cols, rgb8.rows, size);
+    cv::Mat small = rgb8;
+    if (w < rgb8.cols) cv::resize(rgb8, small, cv::Size(w, h), 0, 0, cv::INTER_AREA);
+    std::vector<faceapi::FaceBox> found = tiny.detect(small.data, small.cols, small.rows, small.step,
+                                                      small.channels(), o);
+    const float sx = float(rgb8.cols) / float(small.cols), sy = float(rgb8.rows) / float(small.rows);
+    for (auto& b : found) all.push_back({b.x * sx, b.y * sy, b.width * sx, b.height * sy, b.score});
+  }
+  std::vector<cv::Rect> boxes;
+  for (const auto& b : faceapi::non_max_suppression(std::move(all), faceapi::TinyFaceOptions{}.iou_threshold))
+    boxes.push_back(hog_box_from_tiny(b));
+  return boxes;
 }
 
 dlib::rectangle to_dlib(const cv::Rect& r) {
@@ -55,12 +95,22 @@ FaceDetector::FaceDetector(const std::string& predictor_path) : impl_(std::make_
                 std::to_string(impl_->predictor.num_parts()) + " points, expected 68");
 }
 
+FaceDetector::FaceDetector(const std::string& predictor_path, DetectorKind kind, const std::string& tiny_manifest)
+    : FaceDetector(predictor_path) {
+  kind_ = kind;
+  if (kind != DetectorKind::Tiny) return;
+  if (!std::filesystem::is_regular_file(tiny_manifest))
+    throw Error("face detector model not found: " + (tiny_manifest.empty() ? std::string("(none given)") : tiny_manifest));
+  impl_->tiny = std::make_unique<faceapi::TinyFaceDetector>(tiny_manifest);
+}
+
 FaceDetector::~FaceDetector() = default;
 FaceDetector::FaceDetector(FaceDetector&&) noexcept = default;
 FaceDetector& FaceDetector::operator=(FaceDetector&&) noexcept = default;
 
 std::vector<cv::Rect> FaceDetector::detect(const cv::Mat& rgb8, int detect_width) {
   require_8bit_colour(rgb8, "FaceDetector::detect");
+  if (kind_ == DetectorKind::Tiny) return detect_tiny(*impl_->tiny, rgb8);
   // One scaled copy at most; INTER_AREA avoids aliasing HOG would see as edges.
   cv::Mat small = rgb8;
   if (detect_width > 0 && detect_width < rgb8.cols) {
