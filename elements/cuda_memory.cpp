@@ -9,6 +9,7 @@
 
 #ifdef CARTOONIZE_WITH_CUDA_MEMORY
 #include <dlfcn.h>
+#include <gst/cuda/gstcudabufferpool.h>
 #include <gst/cuda/gstcudacontext.h>
 #include <gst/cuda/gstcudaloader.h>
 #include <gst/cuda/gstcudamemory.h>
@@ -166,6 +167,29 @@ void gst_cartoonize_cuda_close(GstCartoonize* self) {
   if (cm.primary) cm.release_primary(cm.device);
   cm.primary = nullptr;
 #endif
+}
+
+gboolean gst_cartoonize_cuda_propose_allocation(GstCartoonize* self, GstQuery* query) {
+  GstCaps* caps = nullptr;
+  gst_query_parse_allocation(query, &caps, nullptr);
+  if (!caps || !caps_have_cuda_memory(caps)) return FALSE;
+  gst_query_add_allocation_meta(query, GST_VIDEO_META_API_TYPE, nullptr);
+#ifdef CARTOONIZE_WITH_CUDA_MEMORY
+  GstVideoInfo info;
+  CudaMemory& cm = *self->cuda;
+  std::lock_guard<std::mutex> lock(cm.lock);
+  if (!cm.primary || !gst_video_info_from_caps(&info, caps)) return TRUE;  // upstream brings its own pool
+  GstBufferPool* pool = gst_cuda_buffer_pool_new(cm.context);
+  GstStructure* config = gst_buffer_pool_get_config(pool);
+  gst_buffer_pool_config_set_params(config, caps, guint(GST_VIDEO_INFO_SIZE(&info)), 0, 0);
+  gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+  if (gst_buffer_pool_set_config(pool, config))
+    gst_query_add_allocation_pool(query, pool, guint(GST_VIDEO_INFO_SIZE(&info)), 0, 0);
+  gst_object_unref(pool);
+#else
+  (void)self;
+#endif
+  return TRUE;
 }
 
 void gst_cartoonize_cuda_set_context(GstCartoonize* self, GstContext* context) {

@@ -47,6 +47,11 @@ gboolean gst_cartoonize_cuda_set_caps(GstCartoonize* self, GstCaps* caps);
 void gst_cartoonize_cuda_open(GstCartoonize* self);
 void gst_cartoonize_cuda_close(GstCartoonize* self);
 
+// propose_allocation for CUDA memory caps: no system-memory pool (what
+// GstVideoFilter would offer) but a CUDA pool in our context when we have
+// one. FALSE for other caps (the caller chains up).
+gboolean gst_cartoonize_cuda_propose_allocation(GstCartoonize* self, GstQuery* query);
+
 // GstElement::set_context and the CONTEXT query ("gst.cuda.context").
 void gst_cartoonize_cuda_set_context(GstCartoonize* self, GstContext* context);
 gboolean gst_cartoonize_cuda_handle_query(GstCartoonize* self, GstQuery* query);

@@ -307,6 +307,11 @@ static GstStateChangeReturn gst_cartoonize_change_state(GstElement* element, Gst
   return ret;
 }
 
+static gboolean gst_cartoonize_propose_allocation(GstBaseTransform* trans, GstQuery* decide_query, GstQuery* query) {
+  if (decide_query && gst_cartoonize_cuda_propose_allocation(GST_CARTOONIZE(trans), query)) return TRUE;
+  return GST_BASE_TRANSFORM_CLASS(gst_cartoonize_parent_class)->propose_allocation(trans, decide_query, query);
+}
+
 static void gst_cartoonize_set_context(GstElement* element, GstContext* context) {
   gst_cartoonize_cuda_set_context(GST_CARTOONIZE(element), context);
   GST_ELEMENT_CLASS(gst_cartoonize_parent_class)->set_context(element, context);
@@ -361,6 +366,7 @@ static void gst_cartoonize_class_init(GstCartoonizeClass* klass) {
   element_class->change_state = GST_DEBUG_FUNCPTR(gst_cartoonize_change_state);
   element_class->set_context = GST_DEBUG_FUNCPTR(gst_cartoonize_set_context);
   trans_class->transform_caps = GST_DEBUG_FUNCPTR(gst_cartoonize_transform_caps);
+  trans_class->propose_allocation = GST_DEBUG_FUNCPTR(gst_cartoonize_propose_allocation);
   trans_class->start = GST_DEBUG_FUNCPTR(gst_cartoonize_start);
   trans_class->stop = GST_DEBUG_FUNCPTR(gst_cartoonize_stop);
   trans_class->query = GST_DEBUG_FUNCPTR(gst_cartoonize_query);
