@@ -10,7 +10,8 @@
  * TorchScript image-to-image module exported from PyTorch); without it the
  * default model installed with the plugin is used.
  *
- * In `mode=face` only faces are cartoonized: found by dlib's HOG detector,
+ * In `mode=face` only faces are cartoonized: found by dlib's HOG detector
+ * or face-api's tiny detector (`detector`),
  * tracked with smoothed 68-point landmarks, aligned, run through the
  * generator in one batch and pasted back through feathered masks; each
  * buffer gets a "face" #GstVideoRegionOfInterestMeta per face. `mode=both`
@@ -97,7 +98,7 @@ static gboolean gst_cartoonize_start(GstBaseTransform* trans) {
   if (s.mode != GST_CARTOONIZE_MODE_FRAME) {
     // Loaded here so a bad landmark model fails the start, not the stream.
     try {
-      fresh.detector = std::make_unique<cartoonize::faces::FaceDetector>(s.landmark_model);
+      fresh.detector = gst_cartoonize_make_face_detector(self, s);
     } catch (const std::exception& e) {
       GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("%s", e.what()), ("landmark-model=%s", s.landmark_model.c_str()));
       self->loader->stop();

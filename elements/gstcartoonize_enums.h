@@ -22,10 +22,18 @@ typedef enum {
   GST_CARTOONIZE_RANGE_ZERO_ONE,
 } GstCartoonizeInputRange;
 
+typedef enum {
+  GST_CARTOONIZE_DETECTOR_HOG,
+  GST_CARTOONIZE_DETECTOR_TINY,
+  GST_CARTOONIZE_DETECTOR_AUTO,
+} GstCartoonizeDetector;
+
 GType gst_cartoonize_device_get_type(void);
 GType gst_cartoonize_mode_get_type(void);
 GType gst_cartoonize_input_range_get_type(void);
+GType gst_cartoonize_detector_get_type(void);
 #define GST_TYPE_CARTOONIZE_DEVICE (gst_cartoonize_device_get_type())
+#define GST_TYPE_CARTOONIZE_DETECTOR (gst_cartoonize_detector_get_type())
 #define GST_TYPE_CARTOONIZE_MODE (gst_cartoonize_mode_get_type())
 #define GST_TYPE_CARTOONIZE_INPUT_RANGE (gst_cartoonize_input_range_get_type())
 

@@ -3,9 +3,20 @@
 // optional per-frame 'cartoonize' element message.
 #include "gstcartoonize_private.h"
 
+#include <filesystem>
+
+#include "tiny_face_detector.h"
+
 using namespace cartoonize_element;
 
 namespace {
+
+// face-api's tiny detector weights, installed beside the default model.
+std::string tiny_detector_manifest() {
+  return (std::filesystem::path(gst_cartoonize_default_model_path()).parent_path() / "face-api" /
+          cartoonize::faceapi::TinyFaceDetector::kManifestName)
+      .string();
+}
 
 cartoonize::faces::FaceTracker::Config tracker_config(const FrameSettings& fs) {
   cartoonize::faces::FaceTracker::Config tc;
@@ -23,20 +34,34 @@ bool same_config(const cartoonize::faces::FaceTracker::Config& a, const cartooni
 
 }  // namespace
 
+std::unique_ptr<cartoonize::faces::FaceDetector> gst_cartoonize_make_face_detector(GstCartoonize* self,
+                                                                                 const Settings& s) {
+  using cartoonize::faces::DetectorKind;
+  const std::string manifest = tiny_detector_manifest();
+  DetectorKind kind = s.detector == GST_CARTOONIZE_DETECTOR_HOG ? DetectorKind::Hog : DetectorKind::Tiny;
+  if (s.detector == GST_CARTOONIZE_DETECTOR_AUTO && !std::filesystem::is_regular_file(manifest)) {
+    GST_WARNING_OBJECT(self, "detector=auto: %s not found, using dlib's HOG detector", manifest.c_str());
+    kind = DetectorKind::Hog;
+  }
+  GST_INFO_OBJECT(self, "face detector: %s, landmarks: %s",
+                  kind == DetectorKind::Tiny ? manifest.c_str() : "dlib HOG", s.landmark_model.c_str());
+  return std::make_unique<cartoonize::faces::FaceDetector>(s.landmark_model, kind, manifest);
+}
+
 void gst_cartoonize_prepare_faces(GstCartoonize* self, State& st, const FrameSettings& fs) {
   if (fs.mode == GST_CARTOONIZE_MODE_FRAME) {
     st.tracker.reset();
     return;
   }
   if (!st.detector) {
-    // A face mode set while playing: the landmark model is read here, once.
-    std::string path;
+    // A face mode set while playing: the models are read here, once.
+    Settings s;
     {
       std::lock_guard<std::mutex> lock(*self->settings_lock);
-      path = self->settings->landmark_model;
+      s = *self->settings;
     }
-    GST_INFO_OBJECT(self, "face mode on: loading landmark model %s", path.c_str());
-    st.detector = std::make_unique<cartoonize::faces::FaceDetector>(path);
+    GST_INFO_OBJECT(self, "face mode on: loading the face models");
+    st.detector = gst_cartoonize_make_face_detector(self, s);
   }
   const auto tc = tracker_config(fs);
   if (st.tracker && same_config(st.tracker->config(), tc)) return;
