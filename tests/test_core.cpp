@@ -356,6 +356,29 @@ TEST(TorchScript, PickleMemoIndexAndUnknownOpcodesAreRefused) {
   expect_error([&] { scan_pickle(long_frame.data(), long_frame.size(), "data.pkl"); }, "FRAME at byte 2");
 }
 
+// LibTorch builds a storage of the declared numel over its data record
+// without comparing the two; a larger numel made tensors that read past the
+// record (tried in Python on the same LibTorch: the weights came back as heap
+// garbage). The scan compares them.
+TEST(TorchScript, StorageLargerThanItsRecordIsRefused) {
+  TempDir dir;
+  torch::jit::Module m("TestModel");
+  m.register_buffer("w", torch::ones({3, 3}));
+  m.define("def forward(self, x):\n    return x\n");
+  m.save(dir.file("m.pt"), {{"cartoonize.txt", "normalization zero_one\n"}});
+  EXPECT_NO_THROW(load_image_model(dir.file("m.pt")));
+  std::string zip = cartoonize::testing::read_bytes(dir.file("m.pt"));
+  const StoredRecord rec = find_stored_record(zip, "/data.pkl");
+  std::string pkl = zip.substr(rec.data, rec.size);
+  const size_t numel = pkl.find(std::string("K\x09tQ", 4));  // BININT1 9, TUPLE, BINPERSID
+  ASSERT_NE(numel, std::string::npos) << ::testing::PrintToString(pkl);
+  pkl[numel + 1] = char(200);
+  rewrite_record(zip, rec, pkl);
+  cartoonize::testing::write_bytes(dir.file("m.pt"), zip);
+  expect_error([&] { load_image_model(dir.file("m.pt")); },
+               "declares 200 elements of 4 bytes, its record holds 36 bytes");
+}
+
 // Found by tests/fuzz once the pickles were bounded: a module whose code has a
 // syntax error made LibTorch read its *.debug_pkl source ranges to highlight
 // the error, and SourceRangeDeserializer crashed (an unchecked index) on a
