@@ -1,4 +1,7 @@
-// The element's face modes on real photos, against dlib run directly.
+// The element's face modes on real photos, against dlib run directly
+// (detector=hog), and the tiny detector's choice (detector=tiny / auto).
+#include <filesystem>
+
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/opencv.h>
 #include <gst/check/gstharness.h>
@@ -106,7 +109,7 @@ TEST(FaceMode, FindsTheSameFacesAsDlibAndReportsThemAsRoiMetas) {
     SCOPED_TRACE(path);
     const cv::Mat rgb = load_rgb(path);
     std::vector<cv::Rect> boxes;
-    run("mode=face detect-width=0", rgb, &boxes);
+    run("mode=face detector=hog detect-width=0", rgb, &boxes);
     const auto want = dlib_faces(rgb);
     ASSERT_EQ(boxes.size(), want.size());
     for (const auto& w : want) {
@@ -128,7 +131,8 @@ TEST(FaceMode, IdentityModelPastesBackSeamlessly) {
   cv::resize(rgb, rgb, cv::Size(), 0.45, 0.45, cv::INTER_AREA);
   cv::GaussianBlur(rgb, rgb, cv::Size(0, 0), 4.0);
   std::vector<cv::Rect> boxes;
-  const cv::Mat out = run("mode=face detect-width=0 model-location=" + identity_model(dir), rgb, &boxes);
+  const cv::Mat out =
+      run("mode=face detector=hog detect-width=0 model-location=" + identity_model(dir), rgb, &boxes);
   ASSERT_FALSE(boxes.empty());
   cv::Mat diff;
   cv::absdiff(out, rgb, diff);
@@ -144,7 +148,7 @@ TEST(FaceMode, IdentityModelPastesBackSeamlessly) {
 TEST(FaceMode, PixelsAwayFromFacesAreBitIdentical) {
   const cv::Mat rgb = load_rgb(photos()[0]);
   std::vector<cv::Rect> boxes;
-  const cv::Mat out = run("mode=face detect-width=0", rgb, &boxes);
+  const cv::Mat out = run("mode=face detector=hog detect-width=0", rgb, &boxes);
   ASSERT_FALSE(boxes.empty());
   cv::Mat changed;
   cv::compare(out.reshape(1), rgb.reshape(1), changed, cv::CMP_NE);
@@ -184,7 +188,8 @@ TEST(FaceMode, BothModeChangesTheWholeFrameAndTheFaces) {
   cv::Mat small;
   cv::resize(rgb, small, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
   std::vector<cv::Rect> boxes;
-  const cv::Mat out = run("mode=both detect-width=0 model-location=" + dir.file("dark.pt"), small, &boxes);
+  const cv::Mat out =
+      run("mode=both detector=hog detect-width=0 model-location=" + dir.file("dark.pt"), small, &boxes);
   ASSERT_EQ(boxes.size(), 1u);
   // Away from the face: frame mode halves the pixels.
   const cv::Vec3b a = small.at<cv::Vec3b>(5, 5), b = out.at<cv::Vec3b>(5, 5);
@@ -206,7 +211,7 @@ TEST(FaceMode, PostsMessagesListingTheFaces) {
   GstBuffer* in = to_buffer(rgb, &info);
   GstCaps* caps = gst_video_info_to_caps(&info);
   gchar* caps_str = gst_caps_to_string(caps);
-  h = gst_harness_new_parse("cartoonize device=cpu mode=face detect-width=0 post-messages=true");
+  h = gst_harness_new_parse("cartoonize device=cpu mode=face detector=hog detect-width=0 post-messages=true");
   gst_element_set_bus(h->element, bus);
   gst_harness_set_caps_str(h, caps_str, caps_str);
   GstBuffer* out = gst_harness_push_and_pull(h, in);
@@ -237,6 +242,73 @@ TEST(FaceMode, PostsMessagesListingTheFaces) {
   gst_caps_unref(caps);
   gst_harness_teardown(h);
   gst_object_unref(bus);
+}
+
+// face-api's tiny detector (the default through detector=auto): dlib's faces
+// found with boxes in dlib's convention (tests/faceapi measures 9 of the 11
+// at IoU >= 0.5 on these photos), few extra boxes.
+TEST(FaceMode, TinyDetectorFindsDlibsFaces) {
+  int want_total = 0, matched = 0, extra = 0;
+  for (const char* detector : {"tiny", "auto"}) {
+    for (const auto& path : photos()) {
+      const cv::Mat rgb = load_rgb(path);
+      std::vector<cv::Rect> boxes;
+      run(std::string("mode=face detector=") + detector, rgb, &boxes);
+      const auto want = dlib_faces(rgb);
+      want_total += int(want.size());
+      extra += std::max(0, int(boxes.size()) - int(want.size()));
+      for (const auto& w : want) {
+        double best = 0;
+        for (const auto& b : boxes) best = std::max(best, double((w & b).area()) / double((w | b).area()));
+        matched += best >= 0.5;
+      }
+    }
+  }
+  std::printf("detector=tiny/auto: %d of %d dlib faces at IoU >= 0.5, %d extra boxes\n", matched, want_total, extra);
+  EXPECT_GE(matched * 10, want_total * 7);
+  EXPECT_LE(extra, 4);
+}
+
+// Runs `cartoonize mode=face <props>` to PAUSED on videotestsrc; returns the
+// error message ("" when it started).
+std::string start_error(const std::string& props) {
+  GstElement* pipeline = gst_parse_launch(
+      ("videotestsrc num-buffers=1 ! video/x-raw,format=RGB,width=64,height=48 ! cartoonize device=cpu mode=face " +
+       props + " ! fakesink")
+          .c_str(),
+      nullptr);
+  EXPECT_NE(pipeline, nullptr);
+  std::string message;
+  if (gst_element_set_state(pipeline, GST_STATE_PAUSED) == GST_STATE_CHANGE_ASYNC)
+    gst_element_get_state(pipeline, nullptr, nullptr, 30 * GST_SECOND);
+  GstBus* bus = gst_element_get_bus(pipeline);
+  if (GstMessage* msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR)) {
+    GError* err = nullptr;
+    gst_message_parse_error(msg, &err, nullptr);
+    message = err->message;
+    g_error_free(err);
+    gst_message_unref(msg);
+  }
+  gst_object_unref(bus);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+  return message;
+}
+
+// The tiny weights are looked up beside the default model: without them
+// detector=tiny fails to start naming the file, auto falls back to HOG.
+TEST(FaceMode, MissingTinyWeightsFailTinyAndAutoUsesHog) {
+  TempDir dir;
+  const std::string saved = cartoonize::testing::default_model();
+  std::filesystem::copy_file(saved, dir.file("default.ctzm"));
+  g_setenv("CARTOONIZE_DEFAULT_MODEL", dir.file("default.ctzm").c_str(), TRUE);
+  const std::string tiny = start_error("detector=tiny");
+  const std::string autod = start_error("detector=auto");
+  g_setenv("CARTOONIZE_DEFAULT_MODEL", saved.c_str(), TRUE);
+  EXPECT_NE(tiny.find(dir.path() + "/face-api/tiny_face_detector_model-weights_manifest.json"), std::string::npos)
+      << tiny;
+  EXPECT_EQ(autod, "");
+  EXPECT_EQ(start_error("detector=tiny"), "");
 }
 
 TEST(FaceMode, MissingLandmarkModelFailsToStart) {
