@@ -148,11 +148,14 @@ void scan_pickle(const void* data, size_t size, const std::string& name, const S
       throw fail(std::string(what) + std::to_string(n) + " bytes, only " + std::to_string(size - pos) +
                  " left in the pickle (corrupt)");
   };
-  auto bytes = [&](uint64_t n) {  // the next n bytes, checked to be there
+  auto skip = [&](uint64_t n) {  // past n bytes of data, checked to be there
     need(n, "declares ");
-    std::string b(reinterpret_cast<const char*>(p + pos), size_t(n));
     pos += size_t(n);
-    return b;
+    return p + pos - n;
+  };
+  auto text = [&](uint64_t n) {  // n bytes of data as a Str (long ones: opaque, not copied)
+    const unsigned char* b = skip(n);
+    return n > 64 ? Value() : text_value(Value::Str, std::string(reinterpret_cast<const char*>(b), size_t(n)));
   };
   auto little_endian = [&](int n) {
     need(uint64_t(n), "argument of ");
@@ -266,14 +269,15 @@ void scan_pickle(const void* data, size_t size, const std::string& name, const S
       case 'M': push(int_value(int64_t(little_endian(2)))); break;
       case 'J': push(int_value(int64_t(int32_t(uint32_t(little_endian(4)))))); break;
       case 0x8a: {  // LONG1: n bytes, two's complement
-        const std::string b = bytes(little_endian(1));
-        if (b.size() > 8) {
+        const uint64_t n = little_endian(1);
+        const unsigned char* b = skip(n);
+        if (n > 8) {
           push(Value());
           break;
         }
         uint64_t v = 0;
-        for (size_t i = b.size(); i-- > 0;) v = v << 8 | uint8_t(b[i]);
-        if (!b.empty() && b.size() < 8 && (uint8_t(b.back()) & 0x80)) v |= ~uint64_t(0) << (8 * b.size());
+        for (size_t i = size_t(n); i-- > 0;) v = v << 8 | b[i];
+        if (n > 0 && n < 8 && (b[n - 1] & 0x80)) v |= ~uint64_t(0) << (8 * n);
         push(int_value(int64_t(v)));
         break;
       }
@@ -288,26 +292,26 @@ void scan_pickle(const void* data, size_t size, const std::string& name, const S
       // Strings and bytes: keys, dtypes, locations.
       case 'U':
       case 'C':
-      case 0x8c: push(text_value(Value::Str, bytes(little_endian(1)))); break;
+      case 0x8c: push(text(little_endian(1))); break;
       case 'X':
-      case 'B': push(text_value(Value::Str, bytes(little_endian(4)))); break;
+      case 'B': push(text(little_endian(4))); break;
       case 'T': {
         const uint64_t n = little_endian(4);
         if (n & 0x80000000u) throw fail("negative length (corrupt)");
-        push(text_value(Value::Str, bytes(n)));
+        push(text(n));
         break;
       }
       case 0x8b: {  // LONG4
         const uint64_t n = little_endian(4);
         if (n & 0x80000000u) throw fail("negative length (corrupt)");
-        bytes(n);
+        skip(n);
         push(Value());
         break;
       }
       case 0x8d:
-      case 0x8e: push(text_value(Value::Str, bytes(little_endian(8)))); break;
+      case 0x8e: push(text(little_endian(8))); break;
       case 0x96:  // BYTEARRAY8
-        bytes(little_endian(8));
+        skip(little_endian(8));
         push(Value());
         break;
       case 'S':
