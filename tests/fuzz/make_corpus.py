@@ -66,6 +66,15 @@ def main():
     torch.jit.script(Negate()).save(os.path.join(CORPUS, "negate.pt"),
                                     _extra_files={"cartoonize.txt": "normalization zero_one\ninput_size 64\n"})
     torch.jit.script(Shrink()).save(os.path.join(CORPUS, "wrong-shape.pt"))
+    write_conv_seed(torch)
+
+
+def write_conv_seed(torch):
+    """A module with weights: its data.pkl names tensor storages (key, dtype,
+    numel) that the loader checks against their data records."""
+    torch.manual_seed(0)
+    conv = torch.jit.script(torch.nn.Conv2d(3, 3, 1))
+    conv.save(os.path.join(CORPUS, "conv1x1.pt"), _extra_files={"cartoonize.txt": "normalization zero_one\n"})
 
 
 if __name__ == "__main__":
