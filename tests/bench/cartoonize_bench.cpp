@@ -4,12 +4,15 @@
 //   cartoonize-bench [--model FILE] [--data DIR] [--reps N] [--threads 1,2]
 //                    [--inference-sizes 256,...] [--device cpu|cuda|all] [--quick]
 //                    [--no-faces] [--no-gst] [--busy N] [--save-frames DIR]
-//                    [--md FILE] [--csv FILE] [--out DIR]
+//                    [--md FILE] [--csv FILE] [--out DIR] [--detectors-only]
 //
 // Frame mode at 256², 640x480, 1280x720, 1920x1080, at full resolution and at
 // each reduced inference size (guided upsampling), with PSNR/SSIM against the
 // full-resolution output; face mode at 640x480 and 1920x1080 with one face
-// and a mosaic of four photos (4+ faces), per stage and end to end.
+// and a mosaic of four photos (4+ faces), per stage and end to end. The face
+// detectors (the element's `detector` choices: dlib HOG at detect-width 640,
+// face-api tiny) on the same frames and on a frame of each shared clip, with
+// recall of dlib's full-resolution faces (--detectors-only: just these).
 // Baseline (a): the same weights in plain LibTorch eager fp32, one frame at a
 // time with the host<->device copies (see frame_bench.h). Baseline (b): the
 // whole gst-launch-1.0 pipeline (rawvideoparse ! cartoonize ! fakesink
@@ -33,6 +36,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
 
 #include "detector.h"
 #include "engine.h"
@@ -40,6 +44,7 @@
 #include "frame_bench.h"
 #include "paste.h"
 #include "tracker.h"
+#include "tiny_face_detector.h"
 
 namespace cf = cartoonize::faces;
 namespace cb = cartoonize::bench;
@@ -55,16 +60,14 @@ struct Options {
   std::vector<int> threads = {1, 2};
   std::vector<int> inference_sizes = {256};
   std::string device = "cpu";  // cpu | cuda | all
-  bool quick = false, faces = true, gst = true;
+  bool quick = false, faces = true, gst = true, detectors_only = false;
   int busy = 1;
 };
 
 std::string size_name(int w, int h) { return std::to_string(w) + "x" + std::to_string(h); }
 
-// A real photo cropped to the aspect of w x h and resized (RGB, cv::Mat).
-cv::Mat frame_from(const std::string& path, int w, int h) {
-  cv::Mat bgr = cv::imread(path);
-  if (bgr.empty()) throw std::runtime_error("cannot read " + path);
+// A BGR image cropped to the aspect of w x h and resized (RGB, cv::Mat).
+cv::Mat fit_bgr(const cv::Mat& bgr, int w, int h) {
   const double want = double(w) / h, have = double(bgr.cols) / bgr.rows;
   cv::Rect r(0, 0, bgr.cols, bgr.rows);
   if (have > want) r = cv::Rect(int((bgr.cols - bgr.rows * want) / 2), 0, int(bgr.rows * want), bgr.rows);
@@ -73,6 +76,13 @@ cv::Mat frame_from(const std::string& path, int w, int h) {
   cv::resize(bgr(r), out, cv::Size(w, h), 0, 0, cv::INTER_AREA);
   cv::cvtColor(out, rgb, cv::COLOR_BGR2RGB);
   return rgb;
+}
+
+// A real photo cropped to the aspect of w x h and resized (RGB, cv::Mat).
+cv::Mat frame_from(const std::string& path, int w, int h) {
+  cv::Mat bgr = cv::imread(path);
+  if (bgr.empty()) throw std::runtime_error("cannot read " + path);
+  return fit_bgr(bgr, w, h);
 }
 
 // Four photos in a 2x2 grid: a frame with several faces at several sizes.
@@ -193,6 +203,73 @@ void face_rows(std::vector<Row>& rows, cartoonize::Engine& engine, cf::FaceDetec
   rows.push_back(r);
 }
 
+// dlib's faces found by `found` (IoU >= 0.5; both in HOG's box convention).
+int matched(const std::vector<cv::Rect>& reference, const std::vector<cv::Rect>& found) {
+  int n = 0;
+  for (const cv::Rect& r : reference)
+    for (const cv::Rect& f : found)
+      if (cf::iou(r, f) >= 0.5f) {
+        ++n;
+        break;
+      }
+  return n;
+}
+
+// The element's detector choices on one frame: HOG at the default
+// detect-width (640) and the tiny kind, against HOG at full resolution (also
+// timed: what detect-width=0 costs).
+void detector_rows(std::vector<Row>& rows, cf::FaceDetector& hog, cf::FaceDetector& tiny, const cv::Mat& frame,
+                   const std::string& label, int threads, int reps) {
+  std::vector<cv::Rect> reference, h, t;
+  const double full_ms = median_ms(std::max(1, reps / 3), [&] { reference = hog.detect(frame, 0); });
+  const double hog_ms = median_ms(reps, [&] { h = hog.detect(frame, 640); });
+  const double tiny_ms = median_ms(reps, [&] { t = tiny.detect(frame, 640); });
+  const auto recall = [&](const std::vector<cv::Rect>& b) {
+    return std::to_string(b.size()) + " boxes, " + std::to_string(matched(reference, b)) + "/" +
+           std::to_string(reference.size()) + " of dlib's full-res faces";
+  };
+  Row rf{"face detector", label + ": hog full res", "cpu", threads, full_ms};
+  rf.note = std::to_string(reference.size()) + " faces (the reference)";
+  Row rh{"face detector", label + ": hog @640", "cpu", threads, hog_ms};
+  rh.note = recall(h);
+  Row rt{"face detector", label + ": tiny 224+416", "cpu", threads, tiny_ms};
+  rt.note = recall(t);
+  rt.stages = "tiny/hog time " + std::to_string(tiny_ms / hog_ms).substr(0, 4);
+  for (Row* r : {&rf, &rh, &rt}) {
+    r->rss_mb = cb::peak_rss_mb();
+    rows.push_back(*r);
+  }
+  std::fputs(cb::to_markdown({rf, rh, rt}).c_str(), stderr);  // progress
+}
+
+// A frame of a clip (RGB), fitted to w x h like the photos.
+cv::Mat clip_frame(const std::string& path, int index, int w, int h) {
+  cv::VideoCapture cap(path, cv::CAP_FFMPEG);
+  cv::Mat bgr;
+  for (int i = 0; i <= index; ++i)
+    if (!cap.read(bgr)) throw std::runtime_error("cannot read frame " + std::to_string(index) + " of " + path);
+  return fit_bgr(bgr, w, h);
+}
+
+void detector_section(std::vector<Row>& rows, const Options& o, const std::string& one_face,
+                      const std::vector<std::string>& mosaic_photos) {
+  cf::FaceDetector hog;
+  cf::FaceDetector tiny(cf::kDefaultPredictorPath, cf::DetectorKind::Tiny,
+                        o.data + "/models/face-api/" + cartoonize::faceapi::TinyFaceDetector::kManifestName);
+  for (int threads : o.threads) {
+    cartoonize::set_cpu_threads(threads);
+    for (auto [w, h] : std::vector<std::pair<int, int>>{{640, 480}, {1920, 1080}}) {
+      const std::string size = size_name(w, h);
+      detector_rows(rows, hog, tiny, frame_from(one_face, w, h), size + " 1 face", threads, o.reps);
+      detector_rows(rows, hog, tiny, frame_from(mosaic_photos[0], w, h), size + " group photo", threads, o.reps);
+      detector_rows(rows, hog, tiny, mosaic_from(mosaic_photos, w, h), size + " 4-photo mosaic", threads, o.reps);
+      for (const char* clip : {"lp_d9.mp4", "lp_s18.mp4"})
+        detector_rows(rows, hog, tiny, clip_frame(o.data + "/video/" + clip, 60, w, h), size + " " + clip + " frame 60",
+                      threads, o.reps);
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -219,11 +296,12 @@ int main(int argc, char** argv) {
     else if (a == "--quick") o.quick = true;
     else if (a == "--no-faces") o.faces = false;
     else if (a == "--no-gst") o.gst = false;
+    else if (a == "--detectors-only") o.detectors_only = true;
     else {
       std::printf(
           "usage: cartoonize-bench [--model FILE] [--data DIR] [--reps N] [--threads 1,2] [--inference-sizes 256]\n"
           "       [--device cpu|cuda|all] [--quick] [--no-faces] [--no-gst] [--busy N] [--save-frames DIR]\n"
-          "       [--md FILE] [--csv FILE] [--out DIR]\n");
+          "       [--md FILE] [--csv FILE] [--out DIR] [--detectors-only]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -243,6 +321,10 @@ int main(int argc, char** argv) {
     std::vector<std::pair<int, int>> sizes = {{256, 256}, {640, 480}, {1280, 720}, {1920, 1080}};
     if (o.quick) sizes = {{256, 256}, {640, 480}};
     std::vector<Row> rows;
+    if (o.detectors_only) {
+      o.faces = o.gst = false;
+      sizes.clear();
+    }
 
     if (!o.save_frames.empty()) {  // the same frames for gpu-check and eager_baseline.py on the GPU machine
       std::filesystem::create_directories(o.save_frames);
@@ -286,6 +368,8 @@ int main(int argc, char** argv) {
                   threads, o.reps);
       }
     }
+
+    if (o.faces || o.detectors_only) detector_section(rows, o, one_face, mosaic_photos);
 
     // Baseline (b): the whole pipeline through gst-launch-1.0 vs the Engine
     // alone, on the same 640x480 frame, 2 threads, with and without
