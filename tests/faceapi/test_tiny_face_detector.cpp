@@ -13,6 +13,7 @@
 #include <functional>
 #include <numeric>
 #include <random>
+#include <set>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
@@ -23,6 +24,7 @@
 #include "real_faces.h"
 #include "test_support.h"
 #include "tiny_face_detector.h"
+#include "tracker.h"
 
 namespace cartoonize::faceapi::test {
 namespace {
@@ -343,6 +345,31 @@ TEST(TinyFaceDetector, MappedBoxesGiveHogsLandmarks) {
 
 namespace cartoonize::faceapi::test {
 namespace {
+// RGBx frames (the element's 4-byte formats) give the same boxes as RGB.
+TEST(TinyFaceDetector, RgbxFramesGiveTheSameBoxes) {
+  const cv::Mat& rgb = photos().front().rgb;
+  cv::Mat rgbx;
+  cv::cvtColor(rgb, rgbx, cv::COLOR_RGB2RGBA);
+  EXPECT_EQ(tiny_kind().detect(rgbx, 640), tiny_kind().detect(rgb, 640));
+  EXPECT_FALSE(tiny_kind().detect(rgb, 640).empty());
+}
+
+// The tracker on a clip with the tiny kind detecting every 5th frame: one
+// face, one identity throughout, landmarks re-fitted in between.
+TEST(TinyFaceDetector, TrackerKeepsOneIdentityOnAClip) {
+  const auto frames = cartoonize::faces::test::read_clip(shared_data() / "video" / "lp_d9.mp4", 30);
+  cartoonize::faces::FaceTracker tracker(tiny_kind(), {});
+  std::set<int> ids;
+  int frames_with_one_face = 0;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const auto faces = tracker.update(frames[i], double(i) / 30.0, i % 5 == 0);
+    for (const auto& f : faces) ids.insert(f.id);
+    frames_with_one_face += faces.size() == 1;
+  }
+  EXPECT_EQ(frames_with_one_face, int(frames.size()));
+  EXPECT_EQ(ids.size(), 1u);
+}
+
 TEST(TinyFaceDetector, DISABLED_MappingSweep) {
   std::vector<Face> all = photos();
   for (const Face& f : crops()) all.push_back(f);
