@@ -34,7 +34,6 @@ DEFINE_ENUM_TYPE(gst_cartoonize_input_range_get_type, "GstCartoonizeInputRange",
 static const GEnumValue detector_values[] = {
     {GST_CARTOONIZE_DETECTOR_HOG, "dlib's HOG detector (CPU, no LibTorch)", "hog"},
     {GST_CARTOONIZE_DETECTOR_TINY, "face-api's tiny face detector in LibTorch (CPU)", "tiny"},
-    {GST_CARTOONIZE_DETECTOR_AUTO, "tiny (faster on the CPU at the default settings), hog if its weights are missing",
-     "auto"},
+    {GST_CARTOONIZE_DETECTOR_AUTO, "hog (see the property's description)", "auto"},
     {0, nullptr, nullptr}};
 DEFINE_ENUM_TYPE(gst_cartoonize_detector_get_type, "GstCartoonizeDetector", detector_values)

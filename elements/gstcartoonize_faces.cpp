@@ -38,11 +38,8 @@ std::unique_ptr<cartoonize::faces::FaceDetector> gst_cartoonize_make_face_detect
                                                                                  const Settings& s) {
   using cartoonize::faces::DetectorKind;
   const std::string manifest = tiny_detector_manifest();
-  DetectorKind kind = s.detector == GST_CARTOONIZE_DETECTOR_HOG ? DetectorKind::Hog : DetectorKind::Tiny;
-  if (s.detector == GST_CARTOONIZE_DETECTOR_AUTO && !std::filesystem::is_regular_file(manifest)) {
-    GST_WARNING_OBJECT(self, "detector=auto: %s not found, using dlib's HOG detector", manifest.c_str());
-    kind = DetectorKind::Hog;
-  }
+  // auto is HOG: see kDefaultDetector.
+  const DetectorKind kind = s.detector == GST_CARTOONIZE_DETECTOR_TINY ? DetectorKind::Tiny : DetectorKind::Hog;
   GST_INFO_OBJECT(self, "face detector: %s, landmarks: %s",
                   kind == DetectorKind::Tiny ? manifest.c_str() : "dlib HOG", s.landmark_model.c_str());
   return std::make_unique<cartoonize::faces::FaceDetector>(s.landmark_model, kind, manifest);

@@ -29,8 +29,9 @@ constexpr gfloat kDefaultStrength = 1.0f;
 constexpr GstCartoonizeInputRange kDefaultRange = GST_CARTOONIZE_RANGE_AUTO;
 constexpr gint kDefaultThreads = 0;
 constexpr gint kDefaultDetectWidth = 640;
-// tiny: 17-25 ms against HOG's 23-39 ms at 640x480 and 1920x1080 on 2 CPU
-// threads, same faces found (docs/performance.md, "Face detectors").
+// auto = hog: tiny is faster only with OMP_WAIT_POLICY=passive or idle cores
+// (15-30 vs 27-35 ms), 2-24x slower on busy cores with the default policy, and
+// fires on SMPTE colour bars (docs/performance.md, "Face detectors").
 constexpr GstCartoonizeDetector kDefaultDetector = GST_CARTOONIZE_DETECTOR_AUTO;
 constexpr gint kDefaultDetectInterval = 5;
 constexpr gfloat kDefaultCropMargin = 0.1f;  // as cartoonize-train prepare aligns training faces

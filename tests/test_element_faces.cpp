@@ -1,5 +1,5 @@
 // The element's face modes on real photos, against dlib run directly
-// (detector=hog), and the tiny detector's choice (detector=tiny / auto).
+// (detector=hog, also what auto picks), and detector=tiny.
 #include <filesystem>
 
 #include <dlib/image_processing/frontal_face_detector.h>
@@ -244,29 +244,37 @@ TEST(FaceMode, PostsMessagesListingTheFaces) {
   gst_object_unref(bus);
 }
 
-// face-api's tiny detector (the default through detector=auto): dlib's faces
-// found with boxes in dlib's convention (tests/faceapi measures 9 of the 11
-// at IoU >= 0.5 on these photos), few extra boxes.
+// face-api's tiny detector: dlib's faces found with boxes in dlib's
+// convention (tests/faceapi measures 9 of the 11 at IoU >= 0.5 on these
+// photos), few extra boxes.
 TEST(FaceMode, TinyDetectorFindsDlibsFaces) {
   int want_total = 0, matched = 0, extra = 0;
-  for (const char* detector : {"tiny", "auto"}) {
-    for (const auto& path : photos()) {
-      const cv::Mat rgb = load_rgb(path);
-      std::vector<cv::Rect> boxes;
-      run(std::string("mode=face detector=") + detector, rgb, &boxes);
-      const auto want = dlib_faces(rgb);
-      want_total += int(want.size());
-      extra += std::max(0, int(boxes.size()) - int(want.size()));
-      for (const auto& w : want) {
-        double best = 0;
-        for (const auto& b : boxes) best = std::max(best, double((w & b).area()) / double((w | b).area()));
-        matched += best >= 0.5;
-      }
+  for (const auto& path : photos()) {
+    const cv::Mat rgb = load_rgb(path);
+    std::vector<cv::Rect> boxes;
+    run("mode=face detector=tiny", rgb, &boxes);
+    const auto want = dlib_faces(rgb);
+    want_total += int(want.size());
+    extra += std::max(0, int(boxes.size()) - int(want.size()));
+    for (const auto& w : want) {
+      double best = 0;
+      for (const auto& b : boxes) best = std::max(best, double((w & b).area()) / double((w | b).area()));
+      matched += best >= 0.5;
     }
   }
-  std::printf("detector=tiny/auto: %d of %d dlib faces at IoU >= 0.5, %d extra boxes\n", matched, want_total, extra);
+  std::printf("detector=tiny: %d of %d dlib faces at IoU >= 0.5, %d extra boxes\n", matched, want_total, extra);
   EXPECT_GE(matched * 10, want_total * 7);
-  EXPECT_LE(extra, 4);
+  EXPECT_LE(extra, 2);
+}
+
+// detector=auto is HOG: the same ROIs as detector=hog.
+TEST(FaceMode, AutoDetectorIsHog) {
+  const cv::Mat rgb = load_rgb(photos()[0]);
+  std::vector<cv::Rect> hog, autod;
+  run("mode=face detector=hog", rgb, &hog);
+  run("mode=face", rgb, &autod);
+  EXPECT_FALSE(hog.empty());
+  EXPECT_EQ(autod, hog);
 }
 
 // Runs `cartoonize mode=face <props>` to PAUSED on videotestsrc; returns the
@@ -296,8 +304,8 @@ std::string start_error(const std::string& props) {
 }
 
 // The tiny weights are looked up beside the default model: without them
-// detector=tiny fails to start naming the file, auto falls back to HOG.
-TEST(FaceMode, MissingTinyWeightsFailTinyAndAutoUsesHog) {
+// detector=tiny fails to start naming the file; hog (auto) does not need them.
+TEST(FaceMode, MissingTinyWeightsFailTinyOnly) {
   TempDir dir;
   const std::string saved = cartoonize::testing::default_model();
   std::filesystem::copy_file(saved, dir.file("default.ctzm"));

@@ -14,6 +14,7 @@
 #include <numeric>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
@@ -424,6 +425,25 @@ TEST(TinyFaceDetector, DISABLED_Sweep) {
                     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / 5,
                     frame.cols, frame.rows);
       }
+}
+}  // namespace
+}  // namespace cartoonize::faceapi::test
+
+namespace cartoonize::faceapi::test {
+namespace {
+TEST(TinyFaceDetector, DISABLED_ScoresOnFiles) {
+  std::istringstream files(std::getenv("TINY_FILES") ? std::getenv("TINY_FILES") : "");
+  for (std::string f; files >> f;) {
+    const cv::Mat rgb = cartoonize::faces::test::load_rgb(f);
+    for (int size : {224, 416}) {
+      TinyFaceOptions o;
+      o.input_size = size;
+      o.score_threshold = 0.2f;
+      o.pad_to_square = false;
+      for (const FaceBox& b : run(tiny(), rgb, o))
+        std::printf("[scores] %s @%d: %.0f,%.0f %.0fx%.0f score %.3f\n", f.c_str(), size, b.x, b.y, b.width, b.height, b.score);
+    }
+  }
 }
 }  // namespace
 }  // namespace cartoonize::faceapi::test
