@@ -135,6 +135,19 @@ TinyFaceDetector& TinyFaceDetector::operator=(TinyFaceDetector&&) noexcept = def
 
 std::string TinyFaceDetector::device() const { return impl_->device.str(); }
 
+std::vector<float> TinyFaceDetector::raw_output(const std::vector<float>& rgb_chw, int height, int width) const {
+  if (height <= 0 || width <= 0 || height % kCell || width % kCell || rgb_chw.size() != size_t(3) * height * width)
+    throw Error("TinyFaceDetector::raw_output: expected 3 × height × width values, height and width multiples of 32");
+  torch::InferenceMode guard;
+  const torch::Tensor img =
+      torch::from_blob(const_cast<float*>(rgb_chw.data()), {1, 3, height, width}, torch::kFloat32).to(impl_->device);
+  const torch::Tensor out =
+      impl_->forward(((img - impl_->mean) / 256.0).contiguous(torch::MemoryFormat::ChannelsLast))
+          .to(torch::kCPU)
+          .contiguous();
+  return {out.data_ptr<float>(), out.data_ptr<float>() + out.numel()};
+}
+
 std::pair<int, int> TinyFaceDetector::scaled_size(int width, int height, int input_size) {
   const double scale = double(input_size) / std::max(width, height);
   return {std::max(1, int(std::lround(width * scale))), std::max(1, int(std::lround(height * scale)))};

@@ -64,6 +64,13 @@ class TinyFaceDetector {
 
   std::string device() const;
 
+  // The head's raw output for an image already scaled and padded (no
+  // resampling, no decoding), for checks against TensorFlow: `rgb_chw` holds
+  // 3 planes of height × width values in [0, 255] (height, width multiples of
+  // 32); returns 25 planes (anchor-major: tx, ty, tw, th, score logit) of
+  // height/32 × width/32. Throws cartoonize::Error on bad sizes.
+  std::vector<float> raw_output(const std::vector<float>& rgb_chw, int height, int width) const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -110,13 +110,39 @@ def recognition(w, img):
     return tf.matmul(tf.reduce_mean(x, [1, 2]), w["fc"])
 
 
+TINY_MEAN = np.array([117.001, 114.697, 97.404], np.float32)
+
+
+def tiny_face_detector(w, img):
+    """face-api's TinyFaceDetector head (NHWC out, before decoding)."""
+    def leaky(x):
+        return tf.maximum(x, 0.1 * x)
+
+    def sep(x, p):
+        x = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]])
+        return leaky(tf.nn.separable_conv2d(x, w[p + "/depthwise_filter"], w[p + "/pointwise_filter"],
+                                            [1, 1, 1, 1], "VALID") + w[p + "/bias"])
+
+    x = (img - TINY_MEAN) / 256.0
+    x = leaky(tf.nn.conv2d(x, w["conv0/filters"], 1, "VALID") + w["conv0/bias"])
+    x = tf.nn.max_pool2d(x, 2, 2, "SAME")
+    for i in range(1, 6):
+        x = tf.nn.max_pool2d(sep(x, f"conv{i}"), 2, 2 if i < 5 else 1, "SAME")
+    return tf.nn.conv2d(x, w["conv8/filters"], 1, "VALID") + w["conv8/bias"]
+
+
 def main():
     models = pathlib.Path(sys.argv[1]) / "models" / "face-api"
     lm = landmarks(load(models / "face_landmark_68_model-weights_manifest.json"), pattern(2, 112)).numpy()
     rec = recognition(load(models / "face_recognition_model-weights_manifest.json"), pattern(2, 150)).numpy()
+    tiny_w = load(models / "tiny_face_detector_model-weights_manifest.json")
+    # Head outputs as C × H × W (the port's NCHW order), square and wide input.
+    tiny416 = tiny_face_detector(tiny_w, pattern(1, 416)).numpy().transpose(0, 3, 1, 2).reshape(1, -1)
+    tiny_wide = tiny_face_detector(tiny_w, pattern(1, 320)[:, :224]).numpy().transpose(0, 3, 1, 2).reshape(1, -1)
     lines = ["# TensorFlow outputs for the synthetic pattern (make_tf_reference.py), one batch item per line",
-             "# landmarks: 136 values (x0 y0 x1 y1 ...) in 112x112 pixels; recognition: 128 values"]
-    for name, arr in (("landmarks", lm), ("recognition", rec)):
+             "# landmarks: 136 values (x0 y0 x1 y1 ...) in 112x112 pixels; recognition: 128 values",
+             "# tiny416 / tiny224x320: tiny face detector head, 25 x H/32 x W/32 values"]
+    for name, arr in (("landmarks", lm), ("recognition", rec), ("tiny416", tiny416), ("tiny224x320", tiny_wide)):
         for row in arr:
             lines.append(name + " " + " ".join(f"{v:.7g}" for v in row))
     out = pathlib.Path(__file__).with_name("tf_reference.txt")

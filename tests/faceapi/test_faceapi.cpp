@@ -1,6 +1,7 @@
 // faceapi: the ported face-api.js networks against TensorFlow and real data.
-//   * Both nets reproduce TensorFlow's outputs (tf_reference.txt, made by
-//     make_tf_reference.py) on a synthetic input.
+//   * Both nets and the tiny face detector's head reproduce TensorFlow's
+//     outputs (tf_reference.txt, made by make_tf_reference.py) on a synthetic
+//     input (the detector against dlib: test_tiny_face_detector.cpp).
 //   * LandmarkNet vs dlib's 68-point shape predictor on real photos (NME).
 //   * FaceRecognitionNet: two crops of one face are close, different people far.
 //   * Damaged weight files give cartoonize::Error, never a crash.
@@ -21,6 +22,7 @@
 #include "real_faces.h"
 #include "landmark_net.h"
 #include "recognition_net.h"
+#include "tiny_face_detector.h"
 #include "weights.h"
 
 namespace cartoonize::faceapi::test {
@@ -140,6 +142,28 @@ TEST(FaceApiPort, FaceRecognitionNetMatchesTensorFlow) {
   std::printf("[port] FaceRecognitionNet max |LibTorch - TensorFlow| = %.2e (values up to %.2f)\n", err,
               want.abs().max().item<double>());
   EXPECT_LT(err, 1e-4);
+}
+
+// The tiny face detector's head on the pattern, square (416) and wide
+// (224 × 320: the pad-to-multiple-of-32 case).
+TEST(FaceApiPort, TinyFaceDetectorMatchesTensorFlow) {
+  const TinyFaceDetector tiny(model_dir() / TinyFaceDetector::kManifestName);
+  struct Case {
+    const char* name;
+    torch::Tensor input;  // 3 × H × W
+  };
+  for (const Case& c : {Case{"tiny416", pattern(1, 416)[0].contiguous()},
+                        Case{"tiny224x320", pattern(1, 320)[0].narrow(1, 0, 224).contiguous()}}) {
+    const torch::Tensor want = tf_reference(c.name)[0];
+    const std::vector<float> x(c.input.data_ptr<float>(), c.input.data_ptr<float>() + c.input.numel());
+    const torch::Tensor got = torch::tensor(tiny.raw_output(x, int(c.input.size(1)), int(c.input.size(2))));
+    ASSERT_EQ(got.numel(), want.numel()) << c.name;
+    const double err = (got - want).abs().max().item<double>();
+    std::printf("[port] TinyFaceDetector %s max |LibTorch - TensorFlow| = %.2e (values up to %.1f)\n", c.name, err,
+                want.abs().max().item<double>());
+    EXPECT_LT(err, 1e-3) << c.name;  // float32 noise; a padding or layout slip moves values by > 0.1
+  }
+  EXPECT_THROW(tiny.raw_output(std::vector<float>(3 * 40 * 40), 40, 40), Error);
 }
 
 // ---- landmarks ------------------------------------------------------------
