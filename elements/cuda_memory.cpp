@@ -131,8 +131,9 @@ void gst_cartoonize_cuda_open(GstCartoonize* self) {
     void* driver = dlopen("libcuda.so.1", RTLD_NOW | RTLD_NOLOAD);
     auto retain = driver ? reinterpret_cast<CUresult (*)(CUcontext*, CUdevice)>(dlsym(driver, "cuDevicePrimaryCtxRetain"))
                          : nullptr;
-    cm.release_primary =
-        driver ? reinterpret_cast<CUresult (*)(CUdevice)>(dlsym(driver, "cuDevicePrimaryCtxRelease")) : nullptr;
+    void* release = driver ? dlsym(driver, "cuDevicePrimaryCtxRelease_v2") : nullptr;  // cuda.h's name since 11.0
+    if (driver && !release) release = dlsym(driver, "cuDevicePrimaryCtxRelease");
+    cm.release_primary = reinterpret_cast<CUresult (*)(CUdevice)>(release);
     CUcontext primary = nullptr;
     if (!retain || !cm.release_primary || CuInit(0) != CUDA_SUCCESS ||
         CuDeviceGet(&cm.device, kDeviceId) != CUDA_SUCCESS || retain(&primary, cm.device) != CUDA_SUCCESS) {
