@@ -31,10 +31,10 @@ torch::Tensor superpixel_mean(const torch::Tensor& x, int region_size = 12, floa
 // threshold as in XDoG), colours a little more saturated. Geometry is the
 // photo's own, so a generator that learns it keeps the face where it was.
 struct CartoonRendering {
-  int surface_radius = 2;
-  double surface_eps = 0.04;  // on [-1, 1]: keeps eyes and mouth, smooths skin
+  int surface_radius = 3;
+  double surface_eps = 0.08;  // on [-1, 1]: keeps eyes and mouth, smooths skin
   int region_size = 6;        // SLIC cell (px at 128): about 450 regions
-  double flatness = 0.6;      // 0: surface only, 1: region colours only
+  double flatness = 0.3;      // 0: surface only, 1: region colours only
   double ink = 0.7;           // darkening of a full-strength outline
   double edge_sigma = 1.0;    // px; the outer Gaussian is 1.6x wider
   double edge_threshold = 0.025;
