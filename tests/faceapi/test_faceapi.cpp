@@ -8,7 +8,6 @@
 //   * Gradients reach the input image (the nets are meant as losses).
 // Timings are printed, not asserted.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <numeric>
@@ -410,35 +409,6 @@ TEST_F(DamagedWeights, OtherNetworksManifest) {
     EXPECT_NE(std::string(e.what()).find("is missing"), std::string::npos) << e.what();
   }
   EXPECT_THROW(load_face_api_weights(dir_ / "no-such-manifest.json"), Error);
-}
-
-// ---- timing (printed only) -------------------------------------------------
-
-template <class Net>
-double ms_per_forward(Net& net, int64_t n, int64_t size) {
-  torch::NoGradGuard no_grad;
-  const torch::Tensor x = torch::rand({n, 3, size, size}) * 255;
-  net.forward(x);  // warm-up
-  // Best of 5: other builds share these 2 cores, and a descheduled OpenMP
-  // thread stalls a whole forward; the minimum is the uncontended cost.
-  std::vector<double> t;
-  for (int rep = 0; rep < 5; ++rep) {
-    const auto t0 = std::chrono::steady_clock::now();
-    net.forward(x);
-    t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  return *std::min_element(t.begin(), t.end());
-}
-
-TEST(FaceApiTiming, CpuForward) {
-  torch::set_num_threads(2);
-  std::printf("[timing] intra-op threads: %d\n", torch::get_num_threads());
-  for (int64_t n : {1, 8}) {
-    std::printf("[timing] LandmarkNet        batch %ld: %.1f ms (CPU, 2 threads)\n", long(n),
-                ms_per_forward(landmark_net(), n, LandmarkNet::kInputSize));
-    std::printf("[timing] FaceRecognitionNet batch %ld: %.1f ms (CPU, 2 threads)\n", long(n),
-                ms_per_forward(recognition_net(), n, FaceRecognitionNet::kInputSize));
-  }
 }
 
 }  // namespace
