@@ -4,21 +4,17 @@
 #include <limits>
 
 namespace cartoonize {
-namespace {
 
-// Depthwise 11x11 Gaussian blur (valid region only, as the reference SSIM).
-torch::Tensor gaussian_blur(const torch::Tensor& x) {
-  const int64_t k = 11;
-  torch::Tensor t = torch::arange(k, torch::kDouble) - (k - 1) / 2.0;
-  torch::Tensor g = torch::exp(-t * t / (2 * 1.5 * 1.5));
+torch::Tensor gaussian_blur(const torch::Tensor& x, double sigma, int64_t radius) {
+  torch::Tensor t = torch::arange(-radius, radius + 1, torch::kDouble);
+  torch::Tensor g = torch::exp(-t * t / (2 * sigma * sigma));
   g = (g / g.sum()).to(x.scalar_type()).to(x.device());
   const int64_t c = x.size(1);
-  torch::Tensor w = torch::outer(g, g).expand({c, 1, k, k}).contiguous();
   namespace F = torch::nn::functional;
-  return F::conv2d(x, w, F::Conv2dFuncOptions().groups(c));
+  const auto depthwise = F::Conv2dFuncOptions().groups(c);
+  const torch::Tensor rows = F::conv2d(x, g.view({1, 1, 1, -1}).expand({c, 1, 1, 2 * radius + 1}).contiguous(), depthwise);
+  return F::conv2d(rows, g.view({1, 1, -1, 1}).expand({c, 1, 2 * radius + 1, 1}).contiguous(), depthwise);
 }
-
-}  // namespace
 
 double psnr(const torch::Tensor& a, const torch::Tensor& b, double peak) {
   TORCH_CHECK(a.sizes() == b.sizes(), "psnr: sizes differ ", a.sizes(), " vs ", b.sizes());
@@ -32,10 +28,12 @@ double ssim(const torch::Tensor& a_in, const torch::Tensor& b_in, double peak) {
   TORCH_CHECK(a_in.size(2) >= 11 && a_in.size(3) >= 11, "ssim: images must be at least 11x11");
   const torch::Tensor a = a_in.to(torch::kDouble), b = b_in.to(torch::kDouble);
   const double c1 = std::pow(0.01 * peak, 2), c2 = std::pow(0.03 * peak, 2);
-  const torch::Tensor mu_a = gaussian_blur(a), mu_b = gaussian_blur(b);
-  const torch::Tensor var_a = gaussian_blur(a * a) - mu_a * mu_a;
-  const torch::Tensor var_b = gaussian_blur(b * b) - mu_b * mu_b;
-  const torch::Tensor cov = gaussian_blur(a * b) - mu_a * mu_b;
+  // The reference window: 11x11, sigma 1.5, valid region only.
+  auto blur = [](const torch::Tensor& x) { return gaussian_blur(x, 1.5, 5); };
+  const torch::Tensor mu_a = blur(a), mu_b = blur(b);
+  const torch::Tensor var_a = blur(a * a) - mu_a * mu_a;
+  const torch::Tensor var_b = blur(b * b) - mu_b * mu_b;
+  const torch::Tensor cov = blur(a * b) - mu_a * mu_b;
   const torch::Tensor map = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) /
                             ((mu_a * mu_a + mu_b * mu_b + c1) * (var_a + var_b + c2));
   return map.mean().item<double>();

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "guided_upsample.h"
+#include "image_metrics.h"
 
 namespace cartoonize::train {
 
@@ -58,16 +59,11 @@ torch::Tensor superpixel_mean(const torch::Tensor& x, int region_size, float rul
 
 namespace {
 
-// Separable Gaussian blur of N x C x H x W with reflected borders.
-torch::Tensor gaussian_blur(const torch::Tensor& x, double sigma) {
+// Gaussian blur of N x C x H x W, same size (reflected borders).
+torch::Tensor blur_same_size(const torch::Tensor& x, double sigma) {
   const int64_t r = std::max<int64_t>(1, int64_t(std::ceil(3 * sigma)));
-  auto k = torch::arange(-r, r + 1, x.options()).pow(2).div(-2 * sigma * sigma).exp();
-  k = k / k.sum();
-  const int64_t c = x.size(1);
   namespace F = torch::nn::functional;
-  auto y = F::pad(x, F::PadFuncOptions({r, r, r, r}).mode(torch::kReflect));
-  y = F::conv2d(y, k.view({1, 1, 1, -1}).repeat({c, 1, 1, 1}), F::Conv2dFuncOptions().groups(c));
-  return F::conv2d(y, k.view({1, 1, -1, 1}).repeat({c, 1, 1, 1}), F::Conv2dFuncOptions().groups(c));
+  return gaussian_blur(F::pad(x, F::PadFuncOptions({r, r, r, r}).mode(torch::kReflect)), sigma, r);
 }
 
 torch::Tensor luminance(const torch::Tensor& x) {
@@ -83,7 +79,7 @@ torch::Tensor cartoon_rendering(const torch::Tensor& x, const CartoonRendering& 
   const torch::Tensor colour = ((o.flatness * flat + (1 - o.flatness) * smooth) + 1) / 2;  // [0, 1]
   const torch::Tensor lum = (luminance(smooth) + 1) / 2;
   // Dark side of a luminance edge: the narrow blur is darker than the wide one.
-  const torch::Tensor dog = gaussian_blur(lum, 1.6 * o.edge_sigma) - gaussian_blur(lum, o.edge_sigma);
+  const torch::Tensor dog = blur_same_size(lum, 1.6 * o.edge_sigma) - blur_same_size(lum, o.edge_sigma);
   const torch::Tensor outline = torch::sigmoid((dog - o.edge_threshold) * 400);
   torch::Tensor out = colour * (1 - o.ink * outline);
   const torch::Tensor grey = luminance(out);
