@@ -110,10 +110,6 @@ void check_view(const ImageView& image) {
                 std::to_string(image.stride));
 }
 
-// The generator on x01 (N x 3 x H x W in [0, 1], fp32, any device); returns
-// fp32 in [0, 1] (not clamped). On CUDA the input goes channels_last: cuDNN
-// then runs every convolution in NHWC, the layout its fastest (tensor core)
-// kernels use; the weights follow the input's format.
 // A model that passed the load-time probe may still return another shape for
 // a real frame (TorchScript can do anything); the CUDA blend kernel and the
 // packing would read past its buffer, so refuse it here.
@@ -127,6 +123,10 @@ torch::Tensor checked_output(const torch::Tensor& y, const torch::Tensor& x) {
   return y;
 }
 
+// The generator on x01 (N x 3 x H x W in [0, 1], fp32, any device); returns
+// fp32 in [0, 1] (not clamped). On CUDA the input goes channels_last: cuDNN
+// then runs every convolution in NHWC, the layout its fastest (tensor core)
+// kernels use; the weights follow the input's format.
 torch::Tensor run_model01(ImageModel& model, const torch::Tensor& x01, torch::Dtype dtype) {
   const bool zero_one = model.info().normalization == Normalization::ZeroOne;
   torch::Tensor x = (zero_one ? x01 : x01 * 2 - 1).to(dtype);
@@ -264,14 +264,11 @@ void Engine::cartoonize_batch(const std::vector<ImageView>& images) {
     std::optional<c10::cuda::CUDAStreamGuard> on_our_stream;
     if (impl_->stream) on_our_stream.emplace(*impl_->stream);
 #endif
-    ImageModel& model = *impl_->model;
-    const Normalization n = model.info().normalization;
     std::vector<torch::Tensor> inputs;
     inputs.reserve(images.size());
     for (const auto& im : images) inputs.push_back(packed_to_rgb(im));
-    torch::Tensor x = to_model_range(torch::cat(inputs), n).to(impl_->device, impl_->dtype);
-    if (x.is_cuda()) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
-    torch::Tensor y = from_model_range(checked_output(model.forward(x), x).to(torch::kFloat), n).to(torch::kCPU);
+    const torch::Tensor x01 = (torch::cat(inputs) / 255.0).to(impl_->device);
+    const torch::Tensor y = (run_model01(*impl_->model, x01, impl_->dtype) * 255.0).to(torch::kCPU);
     for (size_t i = 0; i < images.size(); ++i) rgb_to_packed(y.narrow(0, int64_t(i), 1), images[i]);
   });
 }
