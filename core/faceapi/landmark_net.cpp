@@ -55,20 +55,15 @@ void LandmarkNet::load(WeightMap& w) {
   mean_ = register_buffer("mean_rgb", torch::tensor({kMeanRgb[0], kMeanRgb[1], kMeanRgb[2]}).view({1, 3, 1, 1}));
 }
 
-torch::Tensor LandmarkNet::separable(const SeparableConv& c, const torch::Tensor& x, int64_t stride) {
-  const torch::Tensor d = tf::conv2d_same(x, c.depthwise, {}, stride, x.size(1));
-  return F::conv2d(d, c.pointwise, F::Conv2dFuncOptions().bias(c.bias));
-}
-
 // Each conv sees the ReLU'd sum of all earlier outputs of the block (dense
 // connectivity by addition, not concatenation); the first conv downsamples 2×.
 torch::Tensor LandmarkNet::dense_block(const DenseBlock& b, const torch::Tensor& x) const {
   const torch::Tensor out1 =
-      torch::relu(b.first ? tf::conv2d_same(x, b.conv0_weight, b.conv0_bias, 2) : separable(b.sep[0], x, 2));
+      torch::relu(b.first ? tf::conv2d_same(x, b.conv0_weight, b.conv0_bias, 2) : tf::separable_conv(b.sep[0], x, 2));
   torch::Tensor sum = out1;
   for (size_t k = 1; k < 4; ++k) {
     const torch::Tensor in = k == 1 ? out1 : torch::relu(sum);
-    sum = sum + separable(b.sep[k], in, 1);
+    sum = sum + tf::separable_conv(b.sep[k], in, 1);
   }
   return torch::relu(sum);
 }

@@ -8,6 +8,7 @@
 
 #include <torch/torch.h>
 
+#include "tf_ops.h"
 #include "weights.h"
 
 namespace cartoonize::faceapi {
@@ -36,10 +37,7 @@ class LandmarkNet : public torch::nn::Module {
   static constexpr std::array<float, 3> kMeanRgb = {122.782f, 117.001f, 104.298f};
 
  private:
-  // Depthwise 3×3 then pointwise 1×1, bias after (tf.separableConv2d + add).
-  struct SeparableConv {
-    torch::Tensor depthwise, pointwise, bias;
-  };
+  using SeparableConv = tf::SeparableConv;
   struct DenseBlock {
     torch::Tensor conv0_weight, conv0_bias;  // plain 3×3 conv, first block only
     std::array<SeparableConv, 4> sep;        // sep[0] unused in the first block
@@ -48,7 +46,6 @@ class LandmarkNet : public torch::nn::Module {
 
   void load(WeightMap& w);
   torch::Tensor dense_block(const DenseBlock& b, const torch::Tensor& x) const;
-  static torch::Tensor separable(const SeparableConv& c, const torch::Tensor& x, int64_t stride);
 
   std::array<DenseBlock, 4> blocks_;
   torch::Tensor fc_weight_, fc_bias_;

@@ -36,4 +36,10 @@ torch::Tensor conv2d_same(const torch::Tensor& x, const torch::Tensor& weight, c
   return F::conv2d(F::pad(x, F::PadFuncOptions({left, right, top, bottom})), weight, opts);
 }
 
+torch::Tensor separable_conv(const SeparableConv& c, const torch::Tensor& x, int64_t stride) {
+  namespace F = torch::nn::functional;
+  const torch::Tensor d = conv2d_same(x, c.depthwise, {}, stride, x.size(1));
+  return F::conv2d(d, c.pointwise, F::Conv2dFuncOptions().bias(c.bias));
+}
+
 }  // namespace cartoonize::faceapi::tf

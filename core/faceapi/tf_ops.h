@@ -23,4 +23,10 @@ torch::Tensor dense_weight(const torch::Tensor& io);
 torch::Tensor conv2d_same(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                           int64_t stride, int64_t groups = 1);
 
+// tf.separableConv2d + bias: depthwise 3x3 ('same', stride) then pointwise 1x1.
+struct SeparableConv {
+  torch::Tensor depthwise, pointwise, bias;  // LibTorch layouts
+};
+torch::Tensor separable_conv(const SeparableConv& c, const torch::Tensor& x, int64_t stride);
+
 }  // namespace cartoonize::faceapi::tf

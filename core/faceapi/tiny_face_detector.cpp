@@ -57,11 +57,8 @@ std::vector<FaceBox> non_max_suppression(std::vector<FaceBox> boxes, float iou_t
 }
 
 struct TinyFaceDetector::Impl {
-  struct Separable {
-    torch::Tensor depthwise, pointwise, bias;
-  };
   torch::Tensor conv0_weight, conv0_bias;
-  std::array<Separable, 5> sep;  // conv1..conv5
+  std::array<tf::SeparableConv, 5> sep;  // conv1..conv5
   torch::Tensor head_weight, head_bias;
   torch::Tensor mean;  // 1×3×1×1
   torch::Device device = torch::kCPU;
@@ -99,19 +96,12 @@ struct TinyFaceDetector::Impl {
                          F::MaxPool2dFuncOptions(2).stride(1));
   }
 
-  // Zero padding 1 then depthwise 3×3 and pointwise 1×1 ('valid'), bias, leaky ReLU.
-  static torch::Tensor separable(const Separable& s, const torch::Tensor& x) {
-    const torch::Tensor d =
-        F::conv2d(x, s.depthwise, F::Conv2dFuncOptions().padding(1).groups(x.size(1)));
-    return leaky(F::conv2d(d, s.pointwise, F::Conv2dFuncOptions().bias(s.bias)));
-  }
-
   // x: 1×3×H×W normalised input (H, W multiples of 32) -> 1×25×H/32×W/32.
   torch::Tensor forward(const torch::Tensor& x) const {
     // The first conv is 'valid' (H-2), so five ceil-mode poolings land on H/32.
     torch::Tensor out = leaky(F::conv2d(x, conv0_weight, F::Conv2dFuncOptions().bias(conv0_bias)));
     out = pool(out, 2);
-    for (size_t i = 0; i < sep.size(); ++i) out = pool(separable(sep[i], out), i + 1 < sep.size() ? 2 : 1);
+    for (size_t i = 0; i < sep.size(); ++i) out = pool(leaky(tf::separable_conv(sep[i], out, 1)), i + 1 < sep.size() ? 2 : 1);
     return F::conv2d(out, head_weight, F::Conv2dFuncOptions().bias(head_bias));
   }
 };
