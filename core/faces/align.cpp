@@ -52,11 +52,11 @@ cv::Mat warp_face(const cv::Mat& frame, const cv::Matx23f& M, int size) {
   return crop;
 }
 
-cv::Matx23f invert(const cv::Matx23f& M) {
-  cv::Matx23f inv;
-  cv::invertAffineTransform(M, inv);
-  return inv;
-}
+cv::Matx23f invert(const cv::Matx23f& M) { return to_matx(invert_affine(to_affine(M))); }
+
+Affine to_affine(const cv::Matx23f& M) { return {M(0, 0), M(0, 1), M(0, 2), M(1, 0), M(1, 1), M(1, 2)}; }
+
+cv::Matx23f to_matx(const Affine& a) { return cv::Matx23f(a[0], a[1], a[2], a[3], a[4], a[5]); }
 
 cv::Point2f transform_point(const cv::Matx23f& M, cv::Point2f p) {
   return {M(0, 0) * p.x + M(0, 1) * p.y + M(0, 2), M(1, 0) * p.x + M(1, 1) * p.y + M(1, 2)};

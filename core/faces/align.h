@@ -3,6 +3,7 @@
 #pragma once
 #include <opencv2/core.hpp>
 
+#include "affine.h"
 #include "landmarks.h"
 
 namespace cartoonize::faces {
@@ -31,6 +32,10 @@ cv::Mat warp_face(const cv::Mat& frame, const cv::Matx23f& M, int size);
 
 // Inverse of an invertible affine transform (crop → frame from frame → crop).
 cv::Matx23f invert(const cv::Matx23f& M);
+
+// The same matrix as core's plain array (affine.h) and back.
+Affine to_affine(const cv::Matx23f& M);
+cv::Matx23f to_matx(const Affine& a);
 
 // Apply an affine transform to one point / to all landmarks.
 cv::Point2f transform_point(const cv::Matx23f& M, cv::Point2f p);

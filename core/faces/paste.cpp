@@ -62,23 +62,8 @@ cv::Mat face_mask(const Landmarks& lm, int size, float grow, float feather) {
 }
 
 cv::Rect paste_region(const cv::Matx23f& M, cv::Size crop_size, cv::Size frame_size) {
-  const cv::Matx23f inv = invert(M);
-  const cv::Point2f corners[4] = {{0, 0}, {float(crop_size.width), 0},
-                                  {0, float(crop_size.height)},
-                                  {float(crop_size.width), float(crop_size.height)}};
-  float x0 = 1e30f, y0 = 1e30f, x1 = -1e30f, y1 = -1e30f;
-  for (const auto& c : corners) {
-    const cv::Point2f p = transform_point(inv, c);
-    x0 = std::min(x0, p.x);
-    y0 = std::min(y0, p.y);
-    x1 = std::max(x1, p.x);
-    y1 = std::max(y1, p.y);
-  }
-  // Huge or non-finite boxes (degenerate M) are clipped away by the frame rect.
-  const auto clampi = [](float v) { return int(std::clamp(v, -1e8f, 1e8f)); };
-  const cv::Rect box(cv::Point(clampi(std::floor(x0)), clampi(std::floor(y0))),
-                     cv::Point(clampi(std::ceil(x1)) + 1, clampi(std::ceil(y1)) + 1));
-  return box & cv::Rect(cv::Point(0, 0), frame_size);
+  const PixelBox b = paste_box(to_affine(M), crop_size.width, crop_size.height, frame_size.width, frame_size.height);
+  return b.empty() ? cv::Rect() : cv::Rect(b.x, b.y, b.width, b.height);
 }
 
 void paste_back(cv::Mat& frame, const cv::Mat& crop, const cv::Mat& mask, const cv::Matx23f& M,
