@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include <cstdio>
 #include <cstring>
 #include <sstream>
 
@@ -13,6 +14,7 @@
 #include "cuda/packed_convert.h"
 #endif
 
+#include "engine_state.h"
 #include "error.h"
 #include "guided_upsample.h"
 #include "image_model.h"
@@ -20,24 +22,6 @@
 
 namespace cartoonize {
 
-// What an engine holds (Engine::Impl is this; a plain struct so the frame
-// functions below can take it).
-struct EngineState {
-  std::unique_ptr<ImageModel> model;
-  torch::Device device{torch::kCPU};
-  std::string device_name = "cpu";
-  int inference_size = 0;
-  torch::Dtype dtype = torch::kFloat;  // of the generator's weights and activations
-#ifdef CARTOONIZE_WITH_CUDA
-  // One stream per engine (two elements never serialise on the default
-  // stream), and reusable buffers: a pinned host staging area so the copies
-  // run at full bus speed, and the frame's bytes on the GPU.
-  std::optional<c10::cuda::CUDAStream> stream;
-  torch::Tensor pinned, frame_bytes;
-#endif
-};
-
-struct Engine::Impl : EngineState {};
 
 Engine::Engine() : impl_(std::make_unique<Impl>()) {}
 Engine::~Engine() = default;
@@ -72,6 +56,8 @@ std::unique_ptr<Engine> Engine::create(const EngineOptions& options) {
   const bool use_cuda = options.device != DeviceChoice::Cpu && have_cuda;
   if (options.inference_size < 0) throw Error("inference size must be >= 0 (0: full resolution)");
   s.inference_size = options.inference_size;
+  s.warn = options.on_warning ? options.on_warning
+                              : [](const std::string& m) { std::fprintf(stderr, "cartoonize: %s\n", m.c_str()); };
   s.model = load_image_model(options.model_path, options.normalization);
 #ifdef CARTOONIZE_WITH_CUDA
   try {
@@ -83,6 +69,7 @@ std::unique_ptr<Engine> Engine::create(const EngineOptions& options) {
       s.stream = c10::cuda::getStreamFromPool(/*isHighPriority=*/false, s.device.index());
       // Frame sizes repeat in a stream: let cuDNN pick the fastest kernels once per size.
       at::globalContext().setBenchmarkCuDNN(true);
+      if (options.cuda_graphs) s.graphed = std::make_unique<GraphedForward>(s.warn);
     }
   } catch (const std::exception& e) {
     std::string msg = e.what();
@@ -101,7 +88,12 @@ std::string Engine::device_name() const { return impl_->device_name; }
 int Engine::inference_size() const { return impl_->inference_size; }
 bool Engine::half() const { return impl_->dtype == torch::kHalf; }
 
-namespace {
+int64_t Engine::cuda_graph_replays() const {
+#ifdef CARTOONIZE_WITH_CUDA
+  if (impl_->graphed) return impl_->graphed->replays();
+#endif
+  return 0;
+}
 
 void check_view(const ImageView& image) {
   if (!image.data || image.width <= 0 || image.height <= 0 ||
@@ -109,6 +101,8 @@ void check_view(const ImageView& image) {
     throw Error("invalid frame: " + std::to_string(image.width) + "x" + std::to_string(image.height) + " stride " +
                 std::to_string(image.stride));
 }
+
+namespace {
 
 // A model that passed the load-time probe may still return another shape for
 // a real frame (TorchScript can do anything); the CUDA blend kernel and the
@@ -123,28 +117,7 @@ torch::Tensor checked_output(const torch::Tensor& y, const torch::Tensor& x) {
   return y;
 }
 
-// The generator on x01 (N x 3 x H x W in [0, 1], fp32, any device); returns
-// fp32 in [0, 1] (not clamped). On CUDA the input goes channels_last: cuDNN
-// then runs every convolution in NHWC, the layout its fastest (tensor core)
-// kernels use; the weights follow the input's format.
-torch::Tensor run_model01(ImageModel& model, const torch::Tensor& x01, torch::Dtype dtype) {
-  const bool zero_one = model.info().normalization == Normalization::ZeroOne;
-  torch::Tensor x = (zero_one ? x01 : x01 * 2 - 1).to(dtype);
-  if (x.is_cuda()) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
-  torch::Tensor y = checked_output(model.forward(x), x).to(torch::kFloat);
-  return zero_one ? y : (y + 1) * 0.5;
-}
-
-// Whole-frame cartoon in [0, 1] at x01's size: the generator at full
-// resolution, or at the reduced size and guided back up.
-torch::Tensor frame_cartoon01(const EngineState& s, const torch::Tensor& x01) {
-  const auto [h, w] = reduced_size(x01.size(2), x01.size(3), s.inference_size);
-  if (h == x01.size(2) && w == x01.size(3)) return run_model01(*s.model, x01, s.dtype);
-  torch::Tensor small = resize_to(x01, h, w);
-  return guided_upsample(x01, small, run_model01(*s.model, small, s.dtype));
-}
-
-void run_cpu(const EngineState& s, const ImageView& image, float strength) {
+void run_cpu(EngineState& s, const ImageView& image, float strength) {
   torch::Tensor in = packed_to_rgb(image);  // [0, 255]
   torch::Tensor cartoon = frame_cartoon01(s, in / 255.0) * 255.0;
   rgb_to_packed(strength >= 1.f ? cartoon : in + strength * (cartoon - in), image);
@@ -160,17 +133,9 @@ void check_cuda(int err, const char* what) {
 // back into `frame` in place; queued on the engine's stream (the caller
 // synchronises).
 void cartoonize_on_device(EngineState& s, uint8_t* frame, const ImageView& image, float strength) {
-  void* stream = s.stream->stream();
-  const int bpp = bytes_per_pixel(image.layout);
-  const bool bgr = is_bgr_order(image.layout);
-  torch::Tensor x01 = torch::empty({1, 3, image.height, image.width}, torch::dtype(torch::kFloat).device(s.device));
-  check_cuda(cuda::packed_to_planar(frame, image.width, image.height, image.stride, bpp, bgr, 1.f / 255.f, 0.f,
-                                    x01.data_ptr<float>(), stream),
-             "packed_to_planar");
-  torch::Tensor y01 = frame_cartoon01(s, x01).contiguous();
-  check_cuda(cuda::planar_blend_to_packed(y01.data_ptr<float>(), image.width, image.height, 255.f, 0.f, strength,
-                                          frame, image.stride, bpp, bgr, stream),
-             "planar_blend_to_packed");
+  ImageView on_device = image;
+  on_device.data = frame;
+  blend_into_frame(s, frame_cartoon01(s, frame_to_planar01(s, on_device)), on_device, strength);
 }
 
 // One upload of the packed bytes through a pinned buffer, conversion,
@@ -178,7 +143,6 @@ void cartoonize_on_device(EngineState& s, uint8_t* frame, const ImageView& image
 // stream, one download: the frame crosses the bus twice as bytes, never as
 // floats.
 void run_cuda(EngineState& s, const ImageView& image, float strength) {
-  c10::cuda::CUDAStreamGuard guard(*s.stream);
   const int64_t row_bytes = int64_t(image.width) * bytes_per_pixel(image.layout);
   const int64_t bytes = row_bytes * image.height;
   if (!s.pinned.defined() || s.pinned.numel() < bytes) {
@@ -210,11 +174,75 @@ void run_cuda(EngineState& s, const ImageView& image, float strength) {
 }
 #endif
 
-// Runs `fn` under InferenceMode; LibTorch's exceptions leave as Error.
-template <typename F>
-void run_inference(F&& fn) {
+}  // namespace
+
+// Frames of a stream share one shape: the generator may run through a CUDA graph.
+torch::Tensor frame_cartoon01(EngineState& s, const torch::Tensor& x01) {
+  const auto [h, w] = reduced_size(x01.size(2), x01.size(3), s.inference_size);
+  if (h == x01.size(2) && w == x01.size(3)) return run_model01(s, x01, /*graphed=*/true);
+  torch::Tensor small = resize_to(x01, h, w);
+  return guided_upsample(x01, small, run_model01(s, small, /*graphed=*/true));
+}
+
+torch::Tensor run_model01(EngineState& s, const torch::Tensor& x01, bool graphed) {
+  // On CUDA the input goes channels_last: cuDNN then runs every convolution
+  // in NHWC, the layout its fastest (tensor core) kernels use; the weights
+  // follow the input's format.
+  const bool zero_one = s.model->info().normalization == Normalization::ZeroOne;
+  torch::Tensor x = (zero_one ? x01 : x01 * 2 - 1).to(s.dtype);
+  if (x.is_cuda()) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+  torch::Tensor y;
+#ifdef CARTOONIZE_WITH_CUDA
+  if (graphed && s.graphed && x.is_cuda()) y = s.graphed->run(*s.model, x);
+#else
+  (void)graphed;
+#endif
+  if (!y.defined()) y = s.model->forward(x);
+  y = checked_output(y, x).to(torch::kFloat);
+  return zero_one ? y : (y + 1) * 0.5;
+}
+
+torch::Tensor frame_to_planar01(EngineState& s, const ImageView& image) {
+#ifdef CARTOONIZE_WITH_CUDA
+  if (s.device.is_cuda()) {
+    torch::Tensor x01 =
+        torch::empty({1, 3, image.height, image.width}, torch::dtype(torch::kFloat).device(s.device));
+    check_cuda(cuda::packed_to_planar(image.data, image.width, image.height, image.stride,
+                                      bytes_per_pixel(image.layout), is_bgr_order(image.layout), 1.f / 255.f, 0.f,
+                                      x01.data_ptr<float>(), s.stream->stream()),
+               "packed_to_planar");
+    return x01;
+  }
+#endif
+  return packed_to_rgb(image) / 255.0;
+}
+
+void blend_into_frame(EngineState& s, const torch::Tensor& y01, const ImageView& image, float strength) {
+#ifdef CARTOONIZE_WITH_CUDA
+  if (s.device.is_cuda()) {
+    const torch::Tensor y = y01.contiguous();
+    check_cuda(cuda::planar_blend_to_packed(y.data_ptr<float>(), image.width, image.height, 255.f, 0.f, strength,
+                                            image.data, image.stride, bytes_per_pixel(image.layout),
+                                            is_bgr_order(image.layout), s.stream->stream()),
+               "planar_blend_to_packed");
+    return;
+  }
+#endif
+  const torch::Tensor cartoon = y01 * 255.0;
+  if (strength >= 1.f) return rgb_to_packed(cartoon, image);
+  const torch::Tensor in = packed_to_rgb(image);  // the frame's own bytes, as run_cpu blends them
+  rgb_to_packed(in + strength * (cartoon - in), image);
+}
+
+void run_inference(EngineState& s, const std::function<void()>& fn) {
   try {
     c10::InferenceMode guard;
+#ifdef CARTOONIZE_WITH_CUDA
+    std::optional<c10::cuda::CUDAStreamGuard> on_our_stream;
+    if (s.stream) on_our_stream.emplace(*s.stream);
+#else
+    (void)s;
+#endif
     fn();
   } catch (const Error&) {
     throw;
@@ -224,13 +252,11 @@ void run_inference(F&& fn) {
   }
 }
 
-}  // namespace
-
 void Engine::cartoonize_frame(const ImageView& image, float strength) {
   check_view(image);
   if (strength <= 0.f) return;
   strength = std::min(strength, 1.f);
-  run_inference([&] {
+  run_inference(*impl_, [&] {
 #ifdef CARTOONIZE_WITH_CUDA
     if (impl_->device.is_cuda()) return run_cuda(*impl_, image, strength);
 #endif
@@ -244,8 +270,7 @@ void Engine::cartoonize_device_frame(const ImageView& image, float strength) {
   if (strength <= 0.f) return;
   strength = std::min(strength, 1.f);
 #ifdef CARTOONIZE_WITH_CUDA
-  run_inference([&] {
-    c10::cuda::CUDAStreamGuard guard(*impl_->stream);
+  run_inference(*impl_, [&] {
     cartoonize_on_device(*impl_, image.data, image, strength);
     impl_->stream->synchronize();  // the buffer goes downstream when this returns
   });
@@ -259,16 +284,12 @@ void Engine::cartoonize_batch(const std::vector<ImageView>& images) {
     if (im.width != images[0].width || im.height != images[0].height)
       throw Error("cartoonize_batch: all images must have the same size");
   }
-  run_inference([&] {
-#ifdef CARTOONIZE_WITH_CUDA
-    std::optional<c10::cuda::CUDAStreamGuard> on_our_stream;
-    if (impl_->stream) on_our_stream.emplace(*impl_->stream);
-#endif
+  run_inference(*impl_, [&] {
     std::vector<torch::Tensor> inputs;
     inputs.reserve(images.size());
     for (const auto& im : images) inputs.push_back(packed_to_rgb(im));
     const torch::Tensor x01 = (torch::cat(inputs) / 255.0).to(impl_->device);
-    const torch::Tensor y = (run_model01(*impl_->model, x01, impl_->dtype) * 255.0).to(torch::kCPU);
+    const torch::Tensor y = (run_model01(*impl_, x01) * 255.0).to(torch::kCPU);
     for (size_t i = 0; i < images.size(); ++i) rgb_to_packed(y.narrow(0, int64_t(i), 1), images[i]);
   });
 }

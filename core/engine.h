@@ -2,11 +2,14 @@
 // device, cartoonize packed 8-bit frames in place. No LibTorch in this header
 // (the element includes it); LibTorch exceptions never leave the Engine.
 #pragma once
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "affine.h"
 #include "image.h"
 #include "model_info.h"
 
@@ -27,6 +30,22 @@ struct EngineOptions {
   int inference_size = 0;
   // CUDA only: weights and activations in fp16 (ignored on the CPU).
   bool half = false;
+  // CUDA only: frame mode's generator forward is captured in a CUDA graph
+  // once a frame shape has repeated, and replayed while it stays (re-captured
+  // when it changes). A capture that fails is reported through on_warning and
+  // the engine runs eagerly from then on.
+  bool cuda_graphs = true;
+  // What the engine has to say that is not an error (a failed graph capture).
+  // Empty: printed to stderr.
+  std::function<void(const std::string&)> on_warning = nullptr;
+};
+
+// One face for Engine::cartoonize_device_faces; the geometry comes from the
+// host (faces::alignment_transform and faces::face_mask on the landmarks).
+struct DeviceFace {
+  Affine frame_to_crop{};        // frame pixels -> crop pixels
+  const float* mask = nullptr;   // crop_size x crop_size floats in [0, 1], host memory, rows packed
+  float alpha = 1.f;             // blend weight: presence * strength
 };
 
 class Engine {
@@ -56,12 +75,28 @@ class Engine {
   // element blends them into the frame itself, through a feathered mask.
   void cartoonize_batch(const std::vector<ImageView>& images);
 
+  // Face mode on a frame in the engine's device memory (a CUDA pointer as for
+  // cartoonize_device_frame; host memory when the engine runs on the CPU,
+  // which is how tests compare this path with the OpenCV one): the crops of
+  // all faces are warped out of the frame on the device (core/face_warp.h),
+  // run through the generator in one batch, and pasted back through their
+  // masks, face after face. frame_strength > 0 also cartoonizes the whole
+  // frame first (mode=both; the crops still come from the original frame).
+  // Only the masks go to the device: no frame copy. Zero faces and
+  // frame_strength 0: nothing happens. Returns once the frame is written.
+  // Throws Error on a bad view, a missing mask or crop_size < 3.
+  void cartoonize_device_faces(const ImageView& image, const std::vector<DeviceFace>& faces, int crop_size,
+                               float frame_strength);
+
   const ModelInfo& model_info() const;
   bool on_cuda() const;
   int cuda_device() const;  // the CUDA device index, -1 on the CPU
   std::string device_name() const;  // "cpu" or "cuda:0 (NVIDIA H100 ...)"
   int inference_size() const;
   bool half() const;  // true when the generator runs in fp16 (CUDA)
+  // Frame-mode forwards served by replaying a CUDA graph so far (0 on the
+  // CPU, with cuda_graphs off, or after a failed capture).
+  int64_t cuda_graph_replays() const;
 
  private:
   Engine();

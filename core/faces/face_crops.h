@@ -26,6 +26,8 @@ struct FaceCrop {
   float presence = 1.f;
 };
 
+// Matrix and mask (crop left empty) of every face with presence > 0.
+std::vector<FaceCrop> face_geometry(const std::vector<TrackedFace>& faces, int size, const FaceStyle& style);
 // Aligned crops (from the smoothed landmarks) of every face with presence > 0.
 std::vector<FaceCrop> extract_faces(const cv::Mat& frame, const std::vector<TrackedFace>& faces, int size,
                                     const FaceStyle& style);
@@ -33,6 +35,14 @@ std::vector<FaceCrop> extract_faces(const cv::Mat& frame, const std::vector<Trac
 void cartoonize_crops(std::vector<FaceCrop>& crops, Engine& engine, PixelLayout layout);
 // Blends each crop into the frame with alpha = presence * strength.
 void paste_faces(cv::Mat& frame, const std::vector<FaceCrop>& crops, float strength);
+
+// The same face path for a frame in the engine's device memory (a CUDA
+// buffer; host memory on a CPU engine): matrices and masks computed here on
+// the host, warp, one generator batch and paste-back on the device
+// (Engine::cartoonize_device_faces), at the model's input size.
+// frame_strength > 0 also cartoonizes the whole frame (mode=both).
+void cartoonize_faces_in_device_frame(Engine& engine, const ImageView& frame, const std::vector<TrackedFace>& faces,
+                                      const FaceStyle& style, float strength, float frame_strength);
 
 // A cv::Mat header over a packed frame (no copy).
 cv::Mat wrap_frame(const ImageView& image);

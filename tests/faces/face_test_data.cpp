@@ -61,6 +61,12 @@ double jitter(const std::vector<Landmarks>& seq) {
   return n ? sum / n : 0.0;
 }
 
+cv::Mat inverted(const cv::Mat& m) {
+  cv::Mat out;
+  cv::bitwise_not(m, out);
+  return out;
+}
+
 int count_differing(const cv::Mat& a, const cv::Mat& b, int tolerance) {
   cv::Mat diff;
   cv::absdiff(a, b, diff);

@@ -30,6 +30,9 @@ FaceDetector& detector();
 // Mean absolute second difference of each landmark's trajectory: frame-to-frame jitter.
 double jitter(const std::vector<Landmarks>& seq);
 
+// The photo negative (255 - v): a "cartoon" that differs everywhere.
+cv::Mat inverted(const cv::Mat& m);
+
 // Pixels whose channels differ by more than tolerance.
 int count_differing(const cv::Mat& a, const cv::Mat& b, int tolerance);
 

@@ -11,6 +11,7 @@
 
 namespace cf = cartoonize::faces;
 using cf::test::count_differing;
+using cf::test::inverted;
 using cf::test::detector;
 
 namespace {
@@ -28,12 +29,6 @@ Face one_face() {
   const auto boxes = detector().detect(rgb, 0);
   if (boxes.size() != 1) throw std::runtime_error("sample2 should show one face");
   return {rgb, detector().landmarks(rgb, boxes[0])};
-}
-
-cv::Mat inverted(const cv::Mat& m) {
-  cv::Mat out;
-  cv::bitwise_not(m, out);
-  return out;
 }
 
 // The mask warped to the whole frame, computed here independently of paste_back.
