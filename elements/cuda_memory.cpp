@@ -76,6 +76,38 @@ const char* cuda_memory_refusal(GstCartoonize* self) {
 #endif
 }
 
+#ifdef CARTOONIZE_WITH_CUDA_MEMORY
+cartoonize::ImageView view_of(GstVideoFrame& frame, cartoonize::PixelLayout layout) {
+  cartoonize::ImageView view;
+  view.data = static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0));
+  view.width = GST_VIDEO_FRAME_WIDTH(&frame);
+  view.height = GST_VIDEO_FRAME_HEIGHT(&frame);
+  view.stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
+  view.layout = layout;
+  return view;
+}
+
+// Face modes: dlib's detector and shape predictor need the pixels on the
+// host, so the buffer is mapped to system memory for reading (GStreamer
+// downloads it into its staging copy; nothing is uploaded back) and tracked
+// as on the ordinary path. False when that fails: the ordinary path then
+// retries (tracking this frame once more) and reports the error.
+bool track_on_host(GstCartoonize* self, State& st, GstBuffer* buffer, GstVideoInfo* info, const FrameSettings& fs,
+                   std::vector<cartoonize::faces::TrackedFace>& faces) {
+  GstVideoFrame host;
+  if (!gst_video_frame_map(&host, info, buffer, GST_MAP_READ)) return false;
+  bool ok = true;
+  try {
+    faces = gst_cartoonize_find_faces(self, st, view_of(host, st.layout), buffer, fs);
+  } catch (const std::exception& e) {
+    GST_WARNING_OBJECT(self, "face tracking on the CUDA path: %s", e.what());
+    ok = false;
+  }
+  gst_video_frame_unmap(&host);
+  return ok;
+}
+#endif
+
 }  // namespace
 
 GstCaps* gst_cartoonize_template_caps(const char* formats) {
@@ -242,25 +274,30 @@ gboolean gst_cartoonize_cuda_transform_ip(GstCartoonize* self, GstBuffer* buffer
     std::lock_guard<std::mutex> lock(*self->settings_lock);
     fs = *self->settings;
   }
-  if (fs.mode != GST_CARTOONIZE_MODE_FRAME) return FALSE;  // dlib finds faces in host memory
   std::unique_lock<std::mutex> lock(*self->state_lock);
   State& st = *self->state;
   if (!st.engine || st.engine->cuda_device() != kDeviceId) return FALSE;
   GstVideoInfo* info = &GST_VIDEO_FILTER(self)->in_info;
-  if (int64_t(GST_VIDEO_INFO_WIDTH(info)) * GST_VIDEO_INFO_HEIGHT(info) > gst_cartoonize_max_pixels(fs, *st.engine))
+  const bool whole_frame = fs.mode != GST_CARTOONIZE_MODE_FACE;
+  if (whole_frame &&
+      int64_t(GST_VIDEO_INFO_WIDTH(info)) * GST_VIDEO_INFO_HEIGHT(info) > gst_cartoonize_max_pixels(fs, *st.engine))
     return FALSE;  // scaled down on the host (frame_within.h)
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<cartoonize::faces::TrackedFace> faces;
+  if (fs.mode != GST_CARTOONIZE_MODE_FRAME && !track_on_host(self, st, buffer, info, fs, faces)) return FALSE;
   GstVideoFrame frame;
   if (!gst_video_frame_map(&frame, info, buffer, GstMapFlags(GST_MAP_READWRITE | GST_MAP_CUDA))) return FALSE;
-  cartoonize::ImageView view;
-  view.data = static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0));  // a device pointer
-  view.width = GST_VIDEO_FRAME_WIDTH(&frame);
-  view.height = GST_VIDEO_FRAME_HEIGHT(&frame);
-  view.stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
-  view.layout = st.layout;
-  const auto t0 = std::chrono::steady_clock::now();
+  const cartoonize::ImageView view = view_of(frame, st.layout);  // a device pointer
   std::string error;
   try {
-    st.engine->cartoonize_device_frame(view, fs.strength);
+    if (fs.mode == GST_CARTOONIZE_MODE_FRAME) {
+      st.engine->cartoonize_device_frame(view, fs.strength);
+    } else {
+      cartoonize::faces::FaceStyle style;
+      style.margin = fs.crop_margin;
+      cartoonize::faces::cartoonize_faces_in_device_frame(*st.engine, view, faces, style, fs.strength,
+                                                          whole_frame ? fs.strength : 0.f);
+    }
   } catch (const std::exception& e) {
     error = e.what();
   }
@@ -273,8 +310,13 @@ gboolean gst_cartoonize_cuda_transform_ip(GstCartoonize* self, GstBuffer* buffer
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
   st.processing_ema = st.processing_ema ? (st.processing_ema * 7 + took) / 8 : took;
   const bool outgrown = st.processing_ema > st.reported_latency + st.reported_latency / 4;
+  const bool faces_on = fs.mode != GST_CARTOONIZE_MODE_FRAME && st.tracker != nullptr;
   lock.unlock();
-  GST_LOG_OBJECT(self, "cartoonized in CUDA memory");
+  if (fs.mode == GST_CARTOONIZE_MODE_FRAME)
+    GST_LOG_OBJECT(self, "cartoonized in CUDA memory");
+  else
+    GST_LOG_OBJECT(self, "cartoonized in CUDA memory (%zu faces, found on a host copy)", faces.size());
+  if (faces_on) gst_cartoonize_publish_faces(self, buffer, faces, fs.post_messages);
   if (outgrown) gst_element_post_message(GST_ELEMENT(self), gst_message_new_latency(GST_OBJECT(self)));
   return TRUE;
 #endif

@@ -8,9 +8,12 @@
 // element therefore wraps the primary context in a GstCudaContext and answers
 // the "gst.cuda.context" query with it, so upstream allocates in the context
 // the Engine's kernels run in and its device pointers are used as they are.
-// Buffers from any other context, frames over max-pixels and face modes are
-// mapped to system memory instead (GStreamer downloads and re-uploads them):
-// slower, never wrong.
+// Face modes stay on the GPU too, except that the faces are found on a host
+// copy (dlib needs the pixels there): the buffer is mapped for reading only,
+// then warped, cartoonized and pasted in GPU memory. Buffers from any other
+// context and frames over max-pixels (frame/both modes) are mapped to system
+// memory instead (GStreamer downloads and re-uploads them): slower, never
+// wrong.
 //
 // Compiled in every build; without gstreamer-cuda-1.0 (meson -Dgst_cuda_memory,
 // CARTOONIZE_WITH_CUDA_MEMORY unset) the caps are system memory only and the
@@ -56,8 +59,9 @@ gboolean gst_cartoonize_cuda_propose_allocation(GstCartoonize* self, GstQuery* q
 void gst_cartoonize_cuda_set_context(GstCartoonize* self, GstContext* context);
 gboolean gst_cartoonize_cuda_handle_query(GstCartoonize* self, GstQuery* query);
 
-// Cartoonizes a CUDA-memory buffer on the GPU. FALSE when this buffer cannot
-// take that path (system memory, another CUDA context, face mode, over
-// max-pixels, the engine on the CPU, a CUDA error): the caller then maps it
-// to system memory and runs the ordinary path, which also reports errors.
+// Cartoonizes a CUDA-memory buffer on the GPU (face modes: faces tracked on a
+// read-only host map, see above). FALSE when this buffer cannot take that
+// path (system memory, another CUDA context, over max-pixels, the engine on
+// the CPU, a CUDA or tracking error): the caller then maps it to system
+// memory and runs the ordinary path, which also reports errors.
 gboolean gst_cartoonize_cuda_transform_ip(GstCartoonize* self, GstBuffer* buffer);

@@ -85,7 +85,7 @@ static gboolean gst_cartoonize_start(GstBaseTransform* trans) {
   gst_cartoonize_start_model_loader(self);
   const Settings s = copy_settings(self);
   cartoonize::set_cpu_threads(s.threads);
-  const cartoonize::EngineOptions options = gst_cartoonize_engine_options(s);
+  const cartoonize::EngineOptions options = gst_cartoonize_engine_options(self, s);
   std::unique_ptr<cartoonize::Engine> engine = gst_cartoonize_load_engine(self, options);
   if (!engine) {
     self->loader->stop();
@@ -223,11 +223,7 @@ static GstFlowReturn gst_cartoonize_transform_frame_ip(GstVideoFilter* filter, G
 
   // Faces are found in the original frame, before any cartoon is drawn.
   std::vector<cartoonize::faces::TrackedFace> faces;
-  const std::string face_error = guarded([&] {
-    if (GST_BUFFER_IS_DISCONT(frame->buffer)) gst_cartoonize_reset_faces(st);
-    gst_cartoonize_prepare_faces(self, st, fs);
-    if (st.tracker) faces = gst_cartoonize_track_faces(st, cartoonize::faces::wrap_frame(view), frame->buffer, fs);
-  });
+  const std::string face_error = guarded([&] { faces = gst_cartoonize_find_faces(self, st, view, frame->buffer, fs); });
   if (!face_error.empty()) {
     lock.unlock();
     GST_ELEMENT_ERROR(self, STREAM, FAILED, ("%s", face_error.c_str()), ("face tracking"));

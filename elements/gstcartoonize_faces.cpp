@@ -88,6 +88,15 @@ std::vector<cartoonize::faces::TrackedFace> gst_cartoonize_track_faces(State& st
   return faces;
 }
 
+std::vector<cartoonize::faces::TrackedFace> gst_cartoonize_find_faces(GstCartoonize* self, State& st,
+                                                                       const cartoonize::ImageView& view,
+                                                                       GstBuffer* buffer, const FrameSettings& fs) {
+  if (GST_BUFFER_IS_DISCONT(buffer)) gst_cartoonize_reset_faces(st);
+  gst_cartoonize_prepare_faces(self, st, fs);
+  if (!st.tracker) return {};
+  return gst_cartoonize_track_faces(st, cartoonize::faces::wrap_frame(view), buffer, fs);
+}
+
 // Describes the faces of this frame: a "face" GstVideoRegionOfInterestMeta
 // each (landmarks in its "landmarks" param) and, with post-messages, an
 // element message like facedetect's.

@@ -5,13 +5,16 @@
 
 using namespace cartoonize_element;
 
-cartoonize::EngineOptions gst_cartoonize_engine_options(const Settings& s) {
+cartoonize::EngineOptions gst_cartoonize_engine_options(GstCartoonize* self, const Settings& s) {
   cartoonize::EngineOptions options;
   options.model_path = s.model_location.empty() ? gst_cartoonize_default_model_path() : s.model_location;
   options.device = s.device == GST_CARTOONIZE_DEVICE_CPU    ? cartoonize::DeviceChoice::Cpu
                    : s.device == GST_CARTOONIZE_DEVICE_CUDA ? cartoonize::DeviceChoice::Cuda
                                                             : cartoonize::DeviceChoice::Auto;
   options.inference_size = s.inference_size;
+  options.cuda_graphs = s.cuda_graphs;
+  // The engine outlives no element: it lives in the element's state.
+  options.on_warning = [self](const std::string& message) { GST_WARNING_OBJECT(self, "%s", message.c_str()); };
   if (s.input_range == GST_CARTOONIZE_RANGE_MINUS_ONE_ONE)
     options.normalization = cartoonize::Normalization::MinusOneOne;
   else if (s.input_range == GST_CARTOONIZE_RANGE_ZERO_ONE)
@@ -58,7 +61,7 @@ static void swap_model(GstCartoonize* self, const std::string& location) {
     s = *self->settings;
   }
   s.model_location = location;
-  const cartoonize::EngineOptions options = gst_cartoonize_engine_options(s);
+  const cartoonize::EngineOptions options = gst_cartoonize_engine_options(self, s);
   std::string error;
   std::unique_ptr<cartoonize::Engine> engine = try_load(options, &error);
   if (!engine) {

@@ -42,6 +42,8 @@ constexpr gboolean kDefaultPostMessages = FALSE;
 // Frame mode: long side (px) the generator runs at before guided upsampling
 // (core/guided_upsample.h); 256 keeps 640x480 near 10 fps on 2 CPU cores.
 constexpr gint kDefaultInferenceSize = 256;
+// CUDA: frame mode's generator replayed from a CUDA graph (EngineOptions::cuda_graphs).
+constexpr gboolean kDefaultCudaGraphs = TRUE;
 
 constexpr gint kDefaultMaxPixels = 0;  // automatic, see max_pixels_for()
 constexpr gint kMaxPixelsCuda = 3840 * 2160;
@@ -70,6 +72,7 @@ struct Settings : FrameSettings {
   GstCartoonizeInputRange input_range = kDefaultRange;
   gint threads = kDefaultThreads;
   gint inference_size = kDefaultInferenceSize;  // 0: full resolution
+  gboolean cuda_graphs = kDefaultCudaGraphs;
   std::string landmark_model = cartoonize::faces::kDefaultPredictorPath;
   GstCartoonizeDetector detector = kDefaultDetector;  // applies when the face detector is loaded
 };
@@ -109,7 +112,7 @@ void gst_cartoonize_set_property(GObject* object, guint prop_id, const GValue* v
 void gst_cartoonize_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec);
 
 // gstcartoonize_model.cpp
-cartoonize::EngineOptions gst_cartoonize_engine_options(const cartoonize_element::Settings& s);
+cartoonize::EngineOptions gst_cartoonize_engine_options(GstCartoonize* self, const cartoonize_element::Settings& s);
 // Loads the model of `options`; posts an error and returns null on failure.
 std::unique_ptr<cartoonize::Engine> gst_cartoonize_load_engine(GstCartoonize* self,
                                                                const cartoonize::EngineOptions& options);
@@ -133,5 +136,13 @@ void gst_cartoonize_reset_faces(cartoonize_element::State& st);
 std::vector<cartoonize::faces::TrackedFace> gst_cartoonize_track_faces(cartoonize_element::State& st,
                                                                         const cv::Mat& mat, GstBuffer* buffer,
                                                                         const cartoonize_element::FrameSettings& fs);
+// This frame's faces, found in `view` (host memory): face state prepared for
+// the settings, tracking restarted on DISCONT, tracked. Empty in frame mode.
+// Throws on failure.
+std::vector<cartoonize::faces::TrackedFace> gst_cartoonize_find_faces(GstCartoonize* self,
+                                                                       cartoonize_element::State& st,
+                                                                       const cartoonize::ImageView& view,
+                                                                       GstBuffer* buffer,
+                                                                       const cartoonize_element::FrameSettings& fs);
 void gst_cartoonize_publish_faces(GstCartoonize* self, GstBuffer* buffer,
                                   const std::vector<cartoonize::faces::TrackedFace>& faces, bool post);

@@ -25,6 +25,7 @@ enum {
   PROP_POST_MESSAGES,
   PROP_INFERENCE_SIZE,
   PROP_MAX_PIXELS,
+  PROP_CUDA_GRAPHS,
 };
 
 }  // namespace
@@ -63,6 +64,7 @@ void gst_cartoonize_set_property(GObject* object, guint prop_id, const GValue* v
     case PROP_FADE_FRAMES: s.fade_frames = g_value_get_int(value); break;
     case PROP_POST_MESSAGES: s.post_messages = g_value_get_boolean(value); break;
     case PROP_MAX_PIXELS: s.max_pixels = g_value_get_int(value); break;
+    case PROP_CUDA_GRAPHS: s.cuda_graphs = g_value_get_boolean(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
   }
 }
@@ -89,6 +91,7 @@ void gst_cartoonize_get_property(GObject* object, guint prop_id, GValue* value, 
     case PROP_FADE_FRAMES: g_value_set_int(value, s.fade_frames); break;
     case PROP_POST_MESSAGES: g_value_set_boolean(value, s.post_messages); break;
     case PROP_MAX_PIXELS: g_value_set_int(value, s.max_pixels); break;
+    case PROP_CUDA_GRAPHS: g_value_set_boolean(value, s.cuda_graphs); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
   }
 }
@@ -189,4 +192,11 @@ void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
                        "scaled down to fit, cartoonized and scaled back up, so 8K input cannot exhaust memory. "
                        "0: automatic (3840x2160 on CUDA, 1920x1080 on the CPU)",
                        0, G_MAXINT, kDefaultMaxPixels, rw_playing));
+  g_object_class_install_property(
+      gobject_class, PROP_CUDA_GRAPHS,
+      g_param_spec_boolean("cuda-graphs", "CUDA graphs",
+                           "CUDA: once a frame size repeats, frame mode's generator is captured as a CUDA graph and "
+                           "replayed (re-captured when the size changes); a capture that fails logs a warning and "
+                           "runs eagerly. Ignored on the CPU",
+                           kDefaultCudaGraphs, rw_ready));
 }

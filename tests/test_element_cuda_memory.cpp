@@ -1,8 +1,8 @@
 // video/x-raw(memory:CUDAMemory) negotiation (elements/cuda_memory.h): the
 // pad templates offer it, and where it cannot be taken (device=cpu, no CUDA
 // device) negotiation falls back to system memory or fails cleanly. The last
-// test needs a GPU and GStreamer's nvcodec plugin (cudaupload/cudadownload)
-// and is skipped elsewhere.
+// two tests (frame and face modes in GPU memory) need a GPU and GStreamer's
+// nvcodec plugin (cudaupload/cudadownload) and are skipped elsewhere.
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
@@ -202,63 +202,124 @@ TEST(CudaMemory, CudaOnlyUpstreamIsRefusedWithAReason) {
 
 // GPU + nvcodec only: cudaupload -> cartoonize -> cudadownload gives the
 // frames the system-memory path gives, and the frames stayed on the GPU.
-TEST(CudaMemory, OnTheGpuCudaBuffersMatchTheSystemMemoryPath) {
+namespace {
+
+// Skips the calling test unless the GPU pipelines can run here.
+#define SKIP_WITHOUT_GPU_PIPELINES()                                                                         \
+  do {                                                                                                     \
+    if (!gpu_pipelines_runnable())                                                                         \
+      GTEST_SKIP() << "needs a build with gstreamer-cuda-1.0, a CUDA device and GStreamer's cudaupload/"   \
+                      "cudadownload (nvcodec plugin)";                                                     \
+  } while (0)
+
+bool gpu_pipelines_runnable() {
+#ifndef CARTOONIZE_WITH_CUDA_MEMORY
+  return false;
+#else
   GstElementFactory* up = gst_element_factory_find("cudaupload");
   GstElementFactory* down = gst_element_factory_find("cudadownload");
   const bool runnable = cartoonize::cuda_available() && up && down;
   if (up) gst_object_unref(up);
   if (down) gst_object_unref(down);
-#ifndef CARTOONIZE_WITH_CUDA_MEMORY
-  GTEST_SKIP() << "built without gstreamer-cuda-1.0";
+  return runnable;
 #endif
-  if (!runnable) GTEST_SKIP() << "needs a CUDA device and GStreamer's cudaupload/cudadownload (nvcodec plugin)";
-  auto frames = [](bool cuda) {
-    const std::string src = "videotestsrc num-buffers=4 pattern=ball ! video/x-raw,format=BGRx,width=320,height=240 ! ";
-    const std::string mid = cuda ? "cudaupload ! video/x-raw(memory:CUDAMemory) ! cartoonize device=cuda "
-                                   "! video/x-raw(memory:CUDAMemory) ! cudadownload ! "
-                                 : "cartoonize device=cuda ! ";
-    GError* err = nullptr;
-    GstElement* pipeline = gst_parse_launch(
-        (src + mid + "video/x-raw,format=BGRx ! appsink name=out sync=false emit-signals=false").c_str(), &err);
-    EXPECT_EQ(err, nullptr);
-    std::vector<std::string> out;
-    GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "out");
-    gst_element_set_state(pipeline, GST_STATE_PLAYING);
-    while (GstSample* sample = [&] {
-             GstSample* s = nullptr;  // null at EOS, or after 30 s when the pipeline failed
-             g_signal_emit_by_name(sink, "try-pull-sample", GstClockTime(30 * GST_SECOND), &s);
-             return s;
-           }()) {
-      GstVideoInfo info;  // rows compared without their padding (strides may differ)
-      GstVideoFrame frame;
-      EXPECT_TRUE(gst_video_info_from_caps(&info, gst_sample_get_caps(sample)));
-      EXPECT_TRUE(gst_video_frame_map(&frame, &info, gst_sample_get_buffer(sample), GST_MAP_READ));
-      std::string rows;
-      for (int y = 0; y < GST_VIDEO_FRAME_HEIGHT(&frame); ++y)
-        rows.append(static_cast<const char*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)) +
-                        size_t(y) * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0),
-                    size_t(GST_VIDEO_FRAME_WIDTH(&frame)) * 4);
-      out.push_back(rows);
-      gst_video_frame_unmap(&frame);
-      gst_sample_unref(sample);
-    }
-    gst_object_unref(sink);
-    gst_element_set_state(pipeline, GST_STATE_NULL);
-    gst_object_unref(pipeline);
-    return out;
-  };
+}
+
+// The BGRx frames of `src ! [cudaupload !] cartoonize props [! cudadownload]`,
+// rows without their padding (strides may differ).
+std::vector<std::string> pull_frames(const std::string& src, const std::string& props, bool cuda) {
+  const std::string mid = cuda ? "cudaupload ! video/x-raw(memory:CUDAMemory) ! cartoonize " + props +
+                                     " ! video/x-raw(memory:CUDAMemory) ! cudadownload ! "
+                               : "cartoonize " + props + " ! ";
+  GError* err = nullptr;
+  GstElement* pipeline = gst_parse_launch(
+      (src + " ! " + mid + "video/x-raw,format=BGRx ! appsink name=out sync=false emit-signals=false").c_str(), &err);
+  EXPECT_EQ(err, nullptr);
+  std::vector<std::string> out;
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "out");
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  while (GstSample* sample = [&] {
+           GstSample* s = nullptr;  // null at EOS, or after 30 s when the pipeline failed
+           g_signal_emit_by_name(sink, "try-pull-sample", GstClockTime(30 * GST_SECOND), &s);
+           return s;
+         }()) {
+    GstVideoInfo info;
+    GstVideoFrame frame;
+    EXPECT_TRUE(gst_video_info_from_caps(&info, gst_sample_get_caps(sample)));
+    EXPECT_TRUE(gst_video_frame_map(&frame, &info, gst_sample_get_buffer(sample), GST_MAP_READ));
+    std::string rows;
+    for (int y = 0; y < GST_VIDEO_FRAME_HEIGHT(&frame); ++y)
+      rows.append(static_cast<const char*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)) +
+                      size_t(y) * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0),
+                  size_t(GST_VIDEO_FRAME_WIDTH(&frame)) * 4);
+    out.push_back(rows);
+    gst_video_frame_unmap(&frame);
+    gst_sample_unref(sample);
+  }
+  gst_object_unref(sink);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+  return out;
+}
+
+struct FrameDiff {
+  double mean = 0;
+  int worst = 0;
+};
+FrameDiff frame_diff(const std::string& a, const std::string& b) {
+  FrameDiff d;
+  double sum = 0;
+  for (size_t k = 0; k < a.size(); ++k) {
+    const int v = std::abs(int(uint8_t(a[k])) - int(uint8_t(b[k])));
+    sum += v;
+    d.worst = std::max(d.worst, v);
+  }
+  d.mean = a.empty() ? 0 : sum / double(a.size());
+  return d;
+}
+
+}  // namespace
+
+TEST(CudaMemory, OnTheGpuCudaBuffersMatchTheSystemMemoryPath) {
+  SKIP_WITHOUT_GPU_PIPELINES();
+  const std::string src = "videotestsrc num-buffers=4 pattern=ball ! video/x-raw,format=BGRx,width=320,height=240";
   DebugLog log(GST_LEVEL_LOG);
-  const auto on_gpu = frames(true);
+  const auto on_gpu = pull_frames(src, "device=cuda", true);
   EXPECT_GE(log.count("cartoonized in CUDA memory"), 4) << log.all();
-  const auto through_host = frames(false);
+  const auto through_host = pull_frames(src, "device=cuda", false);
   ASSERT_EQ(on_gpu.size(), 4u);
   ASSERT_EQ(through_host.size(), 4u);
   for (size_t i = 0; i < on_gpu.size(); ++i) {
     ASSERT_EQ(on_gpu[i].size(), through_host[i].size());
-    int worst = 0;
-    for (size_t k = 0; k < on_gpu[i].size(); ++k)
-      worst = std::max(worst, std::abs(int(uint8_t(on_gpu[i][k])) - int(uint8_t(through_host[i][k]))));
-    EXPECT_LE(worst, 1) << "frame " << i;
+    EXPECT_LE(frame_diff(on_gpu[i], through_host[i]).worst, 1) << "frame " << i;
+  }
+}
+
+// Face mode: faces found on a host copy, warped, cartoonized and pasted in
+// GPU memory (core/face_warp.h) against the host path's OpenCV warp/paste;
+// tolerances as in tests/faces/test_face_warp.cpp's engine comparison.
+TEST(CudaMemory, OnTheGpuFaceModeMatchesTheSystemMemoryPath) {
+  SKIP_WITHOUT_GPU_PIPELINES();
+  const char* data = std::getenv("CARTOONIZE_SHARED_DATA");
+  ASSERT_NE(data, nullptr);
+  const std::string src = std::string("filesrc location=") + data +
+                          "/photos/sample1.jpg ! jpegdec ! videoconvert ! videoscale ! "
+                          "video/x-raw,format=BGRx,width=640,height=480 ! imagefreeze num-buffers=4";
+  for (const char* mode : {"face", "both"}) {
+    SCOPED_TRACE(mode);
+    const std::string props = std::string("device=cuda mode=") + mode;
+    DebugLog log(GST_LEVEL_LOG);
+    const auto on_gpu = pull_frames(src, props, true);
+    EXPECT_GE(log.count("cartoonized in CUDA memory ("), 4) << log.all();
+    const auto through_host = pull_frames(src, props, false);
+    ASSERT_EQ(on_gpu.size(), 4u);
+    ASSERT_EQ(through_host.size(), 4u);
+    for (size_t i = 0; i < on_gpu.size(); ++i) {
+      ASSERT_EQ(on_gpu[i].size(), through_host[i].size());
+      const FrameDiff d = frame_diff(on_gpu[i], through_host[i]);
+      EXPECT_LT(d.mean, 0.2) << "frame " << i;
+      EXPECT_LE(d.worst, 24) << "frame " << i;
+    }
   }
 }
 
