@@ -41,6 +41,7 @@
 #include "detector.h"
 #include "engine.h"
 #include "face_crops.h"
+#include "face_fixtures.h"
 #include "frame_bench.h"
 #include "paste.h"
 #include "tracker.h"
@@ -330,7 +331,10 @@ int main(int argc, char** argv) {
       std::filesystem::create_directories(o.save_frames);
       for (auto [w, h] : std::vector<std::pair<int, int>>{{256, 256}, {640, 480}, {1280, 720}, {1920, 1080}})
         cb::write_ppm(o.save_frames + "/frame-" + size_name(w, h) + ".ppm", tensor_of(frame_from(one_face, w, h)));
-      std::printf("wrote 4 PPM frames to %s\n", o.save_frames.c_str());
+      cf::FaceDetector detector;
+      const int fixtures = cb::write_face_fixtures(o.save_frames, o.data, detector);
+      std::printf("wrote 4 PPM frames and %d face warp/paste references (faces-*.pt) to %s\n", fixtures,
+                  o.save_frames.c_str());
     }
 
     std::vector<std::pair<cartoonize::DeviceChoice, bool>> devices;  // (device, half)

@@ -91,6 +91,7 @@ std::vector<Row> bench_frame(const FrameBenchConfig& c, const torch::Tensor& fra
   base.model_path = c.model;
   base.device = c.device;
   base.half = c.half;
+  base.cuda_graphs = c.cuda_graphs;
   auto full = Engine::create(base);
   const torch::Device device = full->on_cuda() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
   const std::string dev = full->on_cuda() ? std::string("cuda ") + (full->half() ? "fp16" : "fp32") : "cpu";

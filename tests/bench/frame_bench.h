@@ -45,6 +45,7 @@ struct FrameBenchConfig {
   std::string model;
   DeviceChoice device = DeviceChoice::Cpu;
   bool half = false;
+  bool cuda_graphs = true;                // EngineOptions::cuda_graphs
   int threads = 0;                        // for the table; set_cpu_threads is the caller's
   std::vector<int> inference_sizes = {256};  // reduced cases besides full resolution (0 = full only)
   int reps = 5;

@@ -1,13 +1,17 @@
 // gpu-check: the Engine's CUDA path against its CPU path on the same frames,
-// then the GPU frame-mode benchmark (fp32/fp16, full and reduced inference
-// size) next to baseline (a). LibTorch only: builds with -Dcore_only=true on
-// the GPU machine (tests/gpu/verify.sh runs it).
+// the face warp/paste on the GPU against OpenCV's references
+// (face_checks.h), CUDA graphs against eager (graph_checks.h), then the GPU
+// frame-mode benchmark (fp32/fp16, full and reduced inference size, graphs
+// on and off) next to baseline (a) and the device face path's timing.
+// LibTorch only: builds with -Dcore_only=true on the GPU machine
+// (tests/gpu/verify.sh runs it).
 //
 //   gpu-check --model FILE [--frames DIR] [--out DIR] [--reps N] [--inference-sizes 256,512]
 //
 // --frames: frame-640x480.ppm, frame-1280x720.ppm, frame-1920x1080.ppm (binary
 // PPM, as `cartoonize-bench --save-frames DIR` writes them from the shared
-// photos); missing files are replaced by a synthetic frame (noted).
+// photos); missing files are replaced by a synthetic frame (noted). The same
+// folder holds faces-*.pt, the OpenCV face path's references (face_fixture.h).
 // Without a CUDA device the CPU path is checked against itself and
 // benchmarked, so the program can be tried anywhere; the exit status is 1
 // when a check fails.
@@ -15,13 +19,16 @@
 #include <filesystem>
 #include <sstream>
 
+#include "checks.h"
 #include "engine.h"
 #include "error.h"
+#include "face_checks.h"
 #include "frame_bench.h"
-#include "image_metrics.h"
+#include "graph_checks.h"
 
 namespace cb = cartoonize::bench;
 using namespace cartoonize;
+using cb::Check;
 
 namespace {
 
@@ -54,12 +61,6 @@ std::pair<std::vector<uint8_t>, int> as_bgrx_padded(const torch::Tensor& rgb) {
       for (int c = 0; c < 3; ++c) out[size_t(y) * stride + x * 4 + (2 - c)] = a[y][x][c];
   return {out, stride};
 }
-
-struct Check {
-  std::string name;
-  double psnr, max_diff, frac_within_2;
-  bool pass;
-};
 
 }  // namespace
 
@@ -96,14 +97,7 @@ int main(int argc, char** argv) {
     std::vector<Check> checks;
     auto compare = [&](const std::string& name, const torch::Tensor& got, const torch::Tensor& want, double min_psnr,
                        int max_diff_allowed) {
-      torch::Tensor d = (got.to(torch::kInt) - want.to(torch::kInt)).abs();
-      Check c{name, psnr(got.to(torch::kFloat).permute({2, 0, 1}).unsqueeze(0),
-                         want.to(torch::kFloat).permute({2, 0, 1}).unsqueeze(0)),
-              d.max().item<double>(), (d <= 2).to(torch::kDouble).mean().item<double>(), false};
-      c.pass = c.psnr >= min_psnr && c.max_diff <= max_diff_allowed && c.frac_within_2 >= 0.999;
-      checks.push_back(c);
-      std::printf("%s %s: PSNR %.2f dB, max |diff| %.0f, %.4f%% within 2 levels\n", c.pass ? "PASS" : "FAIL",
-                  name.c_str(), c.psnr, c.max_diff, 100 * c.frac_within_2);
+      checks.push_back(cb::compare_bytes(name, got, want, min_psnr, 255.0, max_diff_allowed));
     };
     auto run = [&](DeviceChoice dev, bool half, int size_px, const torch::Tensor& frame, float strength = 1.f) {
       EngineOptions o{model, dev, std::nullopt, size_px, half};
@@ -145,8 +139,7 @@ int main(int argc, char** argv) {
       };
       compare("fp32 vs CPU 639x479 BGRx padded, strength 0.5", as_tensor(bytes_gpu), as_tensor(bytes_cpu), 40.0, 24);
       if (!padding_intact) {
-        checks.push_back({"x byte and row padding untouched", 0, 0, 0, false});
-        std::printf("FAIL x byte or row padding changed\n");
+        checks.push_back(cb::verdict("x byte and row padding untouched", false));
       }
       // The element's memory:CUDAMemory path (Engine::cartoonize_device_frame):
       // the same padded frame already in GPU memory must give the host path's
@@ -166,8 +159,7 @@ int main(int argc, char** argv) {
         compare("device frame (CUDA memory path) vs host-staged CUDA path, 639x479 BGRx padded",
                 as_tensor(device_bytes), as_tensor(bytes_gpu), 60.0, 1);
         if (!device_padding_intact) {
-          checks.push_back({"device frame: x byte and row padding untouched", 0, 0, 0, false});
-          std::printf("FAIL device frame: x byte or row padding changed\n");
+          checks.push_back(cb::verdict("device frame: x byte and row padding untouched", false));
         }
       } else {
         bool refused = false;
@@ -176,9 +168,20 @@ int main(int argc, char** argv) {
         } catch (const Error&) {
           refused = true;
         }
-        checks.push_back({"CPU engine refuses device frames", 0, 0, 0, refused});
-        std::printf("%s CPU engine refuses device frames\n", refused ? "PASS" : "FAIL");
+        checks.push_back(cb::verdict("CPU engine refuses device frames", refused));
       }
+    }
+
+    // Face mode: warp/paste against OpenCV's references, the device face path
+    // against the CPU engine.
+    for (auto& c : cb::face_checks(frames_dir, model, gpu)) checks.push_back(c);
+    // CUDA graphs against eager, through size changes.
+    if (gpu) {
+      std::string s1, s2;
+      for (auto& c : cb::graph_checks(model, load_frame(frames_dir, 640, 480, s1), load_frame(frames_dir, 1280, 720, s2)))
+        checks.push_back(c);
+    } else {
+      std::printf("SKIP CUDA graph checks: no CUDA device\n");
     }
 
     // 2. Benchmark: frame mode on the device, fp32 and fp16, full and reduced,
@@ -188,33 +191,37 @@ int main(int argc, char** argv) {
       std::string source;
       torch::Tensor frame = load_frame(frames_dir, w, h, source);
       for (bool half : {false, true}) {
-        if (half && !gpu) continue;
-        cb::FrameBenchConfig c;
-        c.model = model;
-        c.device = target;
-        c.half = half;
-        c.threads = int(torch::get_num_threads());
-        c.inference_sizes = sizes_px;
-        c.reps = reps;
-        auto r = cb::bench_frame(c, frame, source);
-        for (auto& row : r) row.note = gpu ? "channels_last, cudnn.benchmark, pinned staging, own stream" : "";
-        rows.insert(rows.end(), r.begin(), r.end());
-        std::fputs(cb::to_markdown(r).c_str(), stdout);
+        for (bool graphs : {false, true}) {
+          if ((half || graphs) && !gpu) continue;
+          cb::FrameBenchConfig c;
+          c.model = model;
+          c.device = target;
+          c.half = half;
+          c.cuda_graphs = graphs;
+          c.baseline = !graphs;  // once per precision is enough
+          c.threads = int(torch::get_num_threads());
+          c.inference_sizes = sizes_px;
+          c.reps = reps;
+          auto r = cb::bench_frame(c, frame, source);
+          for (auto& row : r)
+            row.note = gpu ? std::string("channels_last, cudnn.benchmark, pinned staging, own stream, CUDA graphs ") +
+                                 (graphs ? "on" : "off")
+                           : "";
+          rows.insert(rows.end(), r.begin(), r.end());
+          std::fputs(cb::to_markdown(r).c_str(), stdout);
+        }
       }
     }
 
+    const std::vector<cb::Row> face_rows = cb::face_bench(frames_dir, model, gpu, reps);
     std::ostringstream md;
-    md << "## Checks (device vs CPU, same frames)\n\n| result | check | PSNR dB | max abs diff | within 2 levels |\n"
-          "|---|---|---|---|---|\n";
+    md << "## Checks (device vs CPU and OpenCV, same frames)\n\n" << cb::checks_markdown(checks);
     bool all_pass = true;
-    for (const auto& c : checks) {
-      all_pass &= c.pass;
-      char line[512];
-      std::snprintf(line, sizeof line, "| %s | %s | %.2f | %.0f | %.4f%% |\n", c.pass ? "PASS" : "FAIL",
-                    c.name.c_str(), c.psnr, c.max_diff, 100 * c.frac_within_2);
-      md << line;
-    }
-    md << "\n## Frame mode benchmark\n\n" << cb::to_markdown(rows) << "\nDevice: "
+    for (const auto& c : checks) all_pass &= c.pass;
+    md << "\n## Frame mode benchmark\n\n" << cb::to_markdown(rows);
+    if (!face_rows.empty()) md << "\n## Face mode on the device\n\n" << cb::to_markdown(face_rows);
+    rows.insert(rows.end(), face_rows.begin(), face_rows.end());
+    md << "\nDevice: "
        << Engine::create({model, target, std::nullopt})->device_name() << "; LibTorch threads "
        << torch::get_num_threads() << "\n";
     if (!out_dir.empty()) {

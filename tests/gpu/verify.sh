@@ -10,19 +10,33 @@
 # 2. gpu-check: CUDA output against CPU output on the same frames (fp32 tight,
 #    fp16 looser, padded BGRx rows, half-strength blend; the element's
 #    memory:CUDAMemory entry point, Engine::cartoonize_device_frame, on the same
-#    padded frame already in GPU memory against the host-staged path), then the frame-mode
-#    benchmark on the GPU (640x480, 1280x720, 1920x1080; fp32 and fp16; full
-#    resolution and inference sizes 256 and 512) next to baseline (a), plain
-#    eager fp32 with host<->device copies, in the same run;
+#    padded frame already in GPU memory against the host-staged path); the
+#    face warp and paste on the GPU (core/face_warp.h) against the OpenCV
+#    path's own output (faces-*.pt references in FRAMES) and
+#    Engine::cartoonize_device_faces on the GPU against the CPU engine
+#    (mode=face and mode=both); CUDA graphs against eager frame by frame
+#    through two frame-size changes (fp32 @256, fp16 full), with the replay
+#    count; then the frame-mode benchmark on the GPU (640x480, 1280x720,
+#    1920x1080; fp32 and fp16; CUDA graphs off and on; full resolution and
+#    inference sizes 256 and 512) next to baseline (a), plain eager fp32 with
+#    host<->device copies, in the same run, and the device face path with 1,
+#    3 and 8 faces at 1920x1080;
 # 3. baseline (c): tests/bench/eager_baseline.py, PyTorch eager from Python on
 #    the same weights and frame, fp32 and fp16;
 # and writes gpu-check.md/.csv, eager_python.csv, environment.txt and the log
 # to OUT_DIR. Exit status: non-zero when the build or a check failed.
 #
-# Frames: FRAMES (default out/gpu-frames) with frame-WxH.ppm files made here by
+# Frames: FRAMES (default out/gpu-frames) with frame-WxH.ppm files and the
+# faces-*.pt references made on the development machine (OpenCV, dlib) by
 # `meson devenv -C build cartoonize-bench --save-frames out/gpu-frames --quick
 # --no-faces --no-gst --threads 2 --reps 1` from the shared photos (carry that
-# folder to the GPU machine); missing ones are replaced by synthetic frames.
+# folder to the GPU machine, about 30 MB); missing frames are replaced by
+# synthetic ones, missing references fail the face checks.
+#
+# Time: one 10-minute call on a 16-core GPU machine is the budget. The build
+# (core and gpu-check only) is the largest part; gpu-check runs under
+# `timeout $GPU_CHECK_TIMEOUT` (default 360 s) so the log and environment
+# still come back when something hangs.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT_DIR=${1:-${OUT:-out/gpu}}
@@ -55,9 +69,12 @@ ninja -C "$BUILD" tests/gpu/gpu-check >> "$LOG" 2>&1 || { tail -n 40 "$LOG"; fai
 step "built in $(( $(date +%s) - t0 )) s"
 
 step "gpu-check (checks + benchmark)"
-meson devenv -C "$BUILD" --workdir "$PWD" "$BUILD/tests/gpu/gpu-check" --model "$MODEL" --frames "$FRAMES" \
-  --out "$OUT_DIR" --reps 20 --inference-sizes 256,512 2>&1 | tee -a "$LOG"
+ls "$FRAMES"/faces-*.pt > /dev/null 2>&1 ||
+  echo "verify.sh: no faces-*.pt in $FRAMES: the face warp/paste checks against OpenCV will fail" | tee -a "$LOG"
+timeout "${GPU_CHECK_TIMEOUT:-360}" meson devenv -C "$BUILD" --workdir "$PWD" "$BUILD/tests/gpu/gpu-check" \
+  --model "$MODEL" --frames "$FRAMES" --out "$OUT_DIR" --reps 20 --inference-sizes 256,512 2>&1 | tee -a "$LOG"
 check_status=${PIPESTATUS[0]}
+[ "$check_status" = 124 ] && echo "verify.sh: gpu-check timed out" | tee -a "$LOG"
 
 step "baseline (c): PyTorch eager from Python"
 frame_args=(--size 1920x1080)
