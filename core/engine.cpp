@@ -22,7 +22,6 @@
 
 namespace cartoonize {
 
-
 Engine::Engine() : impl_(std::make_unique<Impl>()) {}
 Engine::~Engine() = default;
 
