@@ -15,8 +15,8 @@ bool GraphedForward::same_input(const torch::Tensor& x) const {
 }
 
 void GraphedForward::drop() {
-  graph_.reset();  // ~CUDAGraph releases its private memory pool
-  in_ = out_ = torch::Tensor();
+  in_ = out_ = torch::Tensor();  // the pool's tensors first,
+  graph_.reset();                // then ~CUDAGraph releases the private pool
 }
 
 bool GraphedForward::capture(ImageModel& model, const torch::Tensor& x) {
