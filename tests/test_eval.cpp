@@ -125,11 +125,13 @@ TEST(EvalBaselines, RestyleFaceCropsAndKeepTheirSize) {
   const cv::Mat img = load_rgb(ct::shared_data("faces/face_00002.jpg"));
   const auto found = tr::detect_faces(detector(), img, 0);
   ASSERT_EQ(found.size(), 1u);
-  for (const char* name : {"stylization", "bilateral-edge"}) {
-    tr::CropStylizer stylizer("", name, 128);
+  for (const char* name : {"stylization", "bilateral-edge", "rendering"}) {
+    tr::CropStylizer stylizer("", name, 128, tr::parse_cartoon_rendering("l0_lambda=0.005,ink=1"));
     const tr::StyledImage out = tr::stylize_faces(img, found, stylizer, {});
     ASSERT_EQ(out.image.size(), img.size()) << name;
     ASSERT_EQ(out.regions.size(), 1u) << name;
+    ASSERT_EQ(out.crops.size(), 1u) << name;
+    EXPECT_EQ(out.crops[0].size(), cv::Size(128, 128)) << name;
     // The face changed; nothing outside the paste region did.
     EXPECT_GT(cv::norm(out.image(out.regions[0]), img(out.regions[0]), cv::NORM_L1) / out.regions[0].area(), 2.0) << name;
     cv::Mat outside(img.size(), CV_8UC1, cv::Scalar(255));
@@ -185,7 +187,7 @@ TEST(EvalCommand, JsonOnHeldOutPhotosHasEveryMetric) {
   ASSERT_EQ(rc, 0);
   std::printf("%s", out.c_str());
   for (const char* key : {"faces_redetected", "landmark_nme", "identity_cosine", "identity_match", "cartoon_score",
-                          "cartoon_score_input", "classifier_heldout_accuracy", "warping_error", "warping_error_raw",
+                          "cartoon_score_input", "cartoon_score_crop", "classifier_heldout_accuracy", "warping_error", "warping_error_raw",
                           "warping_ratio", "warping_error_input", "faces_redetected_ok", "\"faces\""})
     EXPECT_NE(out.find(std::string(key).front() == '"' ? key : "\"" + std::string(key) + "\": "), std::string::npos)
         << key;

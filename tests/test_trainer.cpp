@@ -139,6 +139,60 @@ TEST(Representations, CartoonRenderingFlattensAndOutlinesButKeepsTheFace) {
   EXPECT_LT((cartoon_rendering(flat) - flat).abs().max().item<float>(), 0.02f);
 }
 
+TEST(Representations, ToonShadingQuantisesLuminanceIntoFlatBands) {
+  auto x = face_batch(2);
+  const CartoonRendering toon = parse_cartoon_rendering("levels=4,level_sharpness=40,ink=0,saturation=1,flatness=0");
+  EXPECT_EQ(toon.levels, 4);
+  const auto lum = [](const torch::Tensor& v) {
+    return ((0.299 * v.narrow(1, 0, 1) + 0.587 * v.narrow(1, 1, 1) + 0.114 * v.narrow(1, 2, 1)) + 1) / 2;
+  };
+  // Steps at the 4 levels (0, 1/3, 2/3, 1), flat bands between them: almost
+  // every pixel's luminance sits near a band's middle (1/6, 1/2, 5/6).
+  const torch::Tensor y = lum(cartoon_rendering(x, toon)) * 3 - 0.5;
+  const float near_level = ((y - y.round()).abs() < 0.1).to(torch::kFloat).mean().item<float>();
+  const torch::Tensor y_photo = lum(x) * 3 - 0.5;
+  const float near_level_photo = ((y_photo - y_photo.round()).abs() < 0.1).to(torch::kFloat).mean().item<float>();
+  EXPECT_GT(near_level, 0.9f) << "photo: " << near_level_photo;
+  EXPECT_LT(near_level_photo, 0.5f);
+  // Still the same picture: bands follow the photo's own shading.
+  EXPECT_LT((lum(cartoon_rendering(x, toon)) - lum(x)).abs().mean().item<float>(), 0.12f);
+  // A flat image stays flat.
+  const torch::Tensor flat = cartoon_rendering(torch::full({1, 3, 32, 32}, 0.1f), toon);
+  EXPECT_LT((flat - flat.mean()).abs().max().item<float>(), 1e-4f);
+}
+
+TEST(Representations, L0SmoothingLeavesFlatRegionsAndSharpSteps) {
+  auto x = (face_batch(2) + 1) / 2;
+  const torch::Tensor s = l0_smooth(x, 0.01);
+  ASSERT_EQ(s.sizes(), x.sizes());
+  // Share of neighbour pairs with (almost) no difference: flat regions.
+  const auto flat_share = [](const torch::Tensor& v) {
+    return ((v.narrow(3, 1, v.size(3) - 1) - v.narrow(3, 0, v.size(3) - 1)).abs().amax(1) < 1e-3)
+        .to(torch::kFloat).mean().item<float>();
+  };
+  EXPECT_GT(flat_share(s), 0.4f) << "photo " << flat_share(x);
+  EXPECT_LT(flat_share(x), 0.3f);
+  // Each colour channel keeps its mean (the DC term is never changed).
+  EXPECT_LT((s.mean({2, 3}) - x.mean({2, 3})).abs().max().item<float>(), 1e-3f);
+  EXPECT_LT((s - x).abs().mean().item<float>(), 0.05f) << "the same picture, flattened";
+  // Larger lambda: flatter.
+  EXPECT_GT(flat_share(l0_smooth(x, 0.04)), flat_share(s));
+}
+
+TEST(Representations, RenderingSettingsParseAndRefuseBadOnes) {
+  const CartoonRendering o = parse_cartoon_rendering("levels=5, ink=0.9,chroma_sigma=1.5");
+  EXPECT_EQ(o.levels, 5);
+  EXPECT_DOUBLE_EQ(o.chroma_sigma, 1.5);
+  EXPECT_DOUBLE_EQ(o.ink, 0.9);
+  EXPECT_EQ(parse_cartoon_rendering(describe(o)).levels, 5) << describe(o);
+  EXPECT_EQ(describe(parse_cartoon_rendering("")), describe(CartoonRendering{}));
+  EXPECT_THROW(parse_cartoon_rendering("colours=3"), cartoonize::Error);
+  EXPECT_THROW(parse_cartoon_rendering("levels=2.5"), cartoonize::Error);
+  EXPECT_THROW(parse_cartoon_rendering("ink=-1"), cartoonize::Error);
+  EXPECT_THROW(parse_cartoon_rendering("ink="), cartoonize::Error);
+  EXPECT_THROW(parse_cartoon_rendering("surface_radius=0"), cartoonize::Error);
+}
+
 TEST(Discriminator, SpectralNormOfEveryLayerIsAboutOne) {
   torch::manual_seed(3);
   PatchDiscriminator d(3);

@@ -93,7 +93,9 @@ int cmd_eval(const std::vector<std::string>& argv) {
          "Measure a model (or a classical baseline) on held-out photos and a clip: faces still found, landmark "
          "error, identity (dlib ResNet), cartoon score (a photo-vs-cartoon classifier trained here), warping error.");
   a.option("model", "models/default.ctzm", "model file (.ctzm or TorchScript) run through the element's face path")
-      .option("baseline", "", "instead of a model: 'stylization' (cv::stylization) or 'bilateral-edge' on the face crops")
+      .option("baseline", "", "instead of a model: 'stylization' (cv::stylization), 'bilateral-edge' or 'rendering' (the "
+                              "trainer's cartoon rendering, see --rendering) on the face crops")
+      .option("rendering", "", "settings of --baseline rendering, as pretrain's --rendering (key=value,...)")
       .option("data", "runs/data", "prepared data folder (see prepare): photo/test, photo/train, cartoon")
       .option("photos", "", "folder(s) of held-out photos with faces [DATA/photo/test]")
       .option("limit", "100", "at most this many photos (evenly spaced over the sorted listing; 0: all)")
@@ -129,7 +131,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
 
   faces::FaceStyle style;
   style.margin = float(a.number("margin"));
-  CropStylizer stylizer(a.str("model"), a.str("baseline"), size);
+  CropStylizer stylizer(a.str("model"), a.str("baseline"), size, parse_cartoon_rendering(a.str("rendering")));
   faces::FaceDetector detector(a.str("landmark-model"));
   FaceIdentity identity(a.str("dlib-resnet"));
   if (!json) std::printf("eval: %s\n", stylizer.name().c_str());
@@ -150,7 +152,8 @@ int cmd_eval(const std::vector<std::string>& argv) {
       cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
       const auto found = detect_faces(detector, rgb, 0);
       without_face += found.empty();
-      metrics.add(rgb, found, stylize_faces(rgb, found, stylizer, style).image);
+      const StyledImage styled = stylize_faces(rgb, found, stylizer, style);
+      metrics.add(rgb, found, styled.image, styled.crops);
     }
     if (!json) progress.update(int64_t(i + 1), {});
   }
@@ -179,6 +182,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
       {"identity_match", t.mean(t.match), ">= 0.9", t.mean(t.match) >= kGoalMatch},
       {"cartoon_score", t.mean(t.cartoon), ">= 0.9", t.mean(t.cartoon) >= kGoalCartoon},
       {"cartoon_score_input", t.mean(t.cartoon_input), "", -1},
+      {"cartoon_score_crop", t.mean(t.cartoon_crop), "", -1},
       {"classifier_heldout_accuracy", cr.heldout_accuracy, "", -1},
   };
   if (clip.frames) {

@@ -1,5 +1,7 @@
 #include "eval_face_path.h"
 
+#include <cstring>
+
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 
@@ -35,8 +37,19 @@ cv::Mat bilateral_edge_baseline(const cv::Mat& rgb8) {
   return out;
 }
 
-CropStylizer::CropStylizer(const std::string& model, const std::string& baseline, int crop_size)
-    : baseline_(baseline), crop_size_(crop_size) {
+cv::Mat rendering_baseline(const cv::Mat& rgb8, const CartoonRendering& rendering) {
+  CV_Assert(rgb8.type() == CV_8UC3 && rgb8.isContinuous());
+  const torch::Tensor x = torch::from_blob(rgb8.data, {1, rgb8.rows, rgb8.cols, 3}, torch::kUInt8)
+                              .permute({0, 3, 1, 2}).to(torch::kFloat) / 127.5 - 1;
+  const torch::Tensor y = ((cartoon_rendering(x, rendering) + 1) * 127.5).round().clamp(0, 255).to(torch::kUInt8);
+  cv::Mat out(rgb8.size(), CV_8UC3);
+  std::memcpy(out.data, y[0].permute({1, 2, 0}).contiguous().data_ptr<uint8_t>(), out.total() * 3);
+  return out;
+}
+
+CropStylizer::CropStylizer(const std::string& model, const std::string& baseline, int crop_size,
+                           const CartoonRendering& rendering)
+    : baseline_(baseline), crop_size_(crop_size), rendering_(rendering) {
   if (baseline.empty()) {
     EngineOptions options;
     options.model_path = model;
@@ -45,8 +58,10 @@ CropStylizer::CropStylizer(const std::string& model, const std::string& baseline
     name_ = "model " + model;
   } else if (baseline == "stylization" || baseline == "bilateral-edge") {
     name_ = "baseline " + baseline;
+  } else if (baseline == "rendering") {
+    name_ = "baseline rendering " + describe(rendering);
   } else {
-    throw Error("unknown baseline '" + baseline + "' (stylization or bilateral-edge)");
+    throw Error("unknown baseline '" + baseline + "' (stylization, bilateral-edge or rendering)");
   }
 }
 
@@ -54,7 +69,10 @@ CropStylizer::~CropStylizer() = default;
 
 void CropStylizer::stylize(std::vector<faces::FaceCrop>& crops) {
   if (engine_) return faces::cartoonize_crops(crops, *engine_, PixelLayout::RGB);
-  for (auto& c : crops) c.crop = baseline_ == "stylization" ? stylization_baseline(c.crop) : bilateral_edge_baseline(c.crop);
+  for (auto& c : crops)
+    c.crop = baseline_ == "stylization"  ? stylization_baseline(c.crop)
+             : baseline_ == "rendering" ? rendering_baseline(c.crop, rendering_)
+                                        : bilateral_edge_baseline(c.crop);
 }
 
 std::vector<faces::TrackedFace> detect_faces(faces::FaceDetector& detector, const cv::Mat& rgb8, int detect_width) {
@@ -78,8 +96,10 @@ StyledImage stylize_faces(const cv::Mat& rgb8, const std::vector<faces::TrackedF
   if (crops.empty()) return out;
   stylizer.stylize(crops);
   faces::paste_faces(out.image, crops, 1.f);
-  for (const auto& c : crops)
+  for (const auto& c : crops) {
     out.regions.push_back(faces::paste_region(c.M, c.crop.size(), rgb8.size()));
+    out.crops.push_back(c.crop);
+  }
   return out;
 }
 

@@ -13,19 +13,25 @@
 #include "detector.h"
 #include "engine.h"
 #include "face_crops.h"
+#include "representations.h"
 
 namespace cartoonize::train {
 
 // Classical cartoon filters on an 8-bit RGB image (the baselines).
 cv::Mat stylization_baseline(const cv::Mat& rgb8);     // OpenCV's cv::stylization
 cv::Mat bilateral_edge_baseline(const cv::Mat& rgb8);  // bilateral colour flattening + adaptive-threshold edges
+// The trainer's own cartoon rendering (pretrain --target cartoon's pixel
+// target): the ceiling of what a generator trained towards it can reach.
+cv::Mat rendering_baseline(const cv::Mat& rgb8, const CartoonRendering& rendering);
 
 class CropStylizer {
  public:
   // baseline "" runs `model` (a .ctzm or TorchScript file) through the Engine;
-  // "stylization" or "bilateral-edge" use that filter on crops of crop_size
-  // (the model is then not loaded). Throws Error on a bad name or model.
-  CropStylizer(const std::string& model, const std::string& baseline, int crop_size);
+  // "stylization", "bilateral-edge" or "rendering" (with `rendering`) use
+  // that filter on crops of crop_size (the model is then not loaded).
+  // Throws Error on a bad name or model.
+  CropStylizer(const std::string& model, const std::string& baseline, int crop_size,
+               const CartoonRendering& rendering = {});
   ~CropStylizer();
   // Restyles every crop in place (RGB).
   void stylize(std::vector<faces::FaceCrop>& crops);
@@ -37,6 +43,7 @@ class CropStylizer {
   std::unique_ptr<Engine> engine_;
   std::string baseline_, name_;
   int crop_size_;
+  CartoonRendering rendering_;
 };
 
 // Every face dlib finds in the image (HOG on a copy detect_width wide, 0: full
@@ -47,6 +54,7 @@ std::vector<faces::TrackedFace> detect_faces(faces::FaceDetector& detector, cons
 struct StyledImage {
   cv::Mat image;                  // RGB, the input's size
   std::vector<cv::Rect> regions;  // where paste-back may have changed pixels
+  std::vector<cv::Mat> crops;     // the restyled aligned crops before paste-back, one per face
 };
 
 // A copy of rgb8 with these faces restyled and pasted back at full strength.

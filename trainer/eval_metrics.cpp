@@ -17,8 +17,11 @@ FaceMetrics::FaceMetrics(faces::FaceDetector& detector, FaceIdentity& identity, 
                          int crop_size, float margin)
     : detector_(detector), identity_(identity), classifier_(classifier), crop_size_(crop_size), margin_(margin) {}
 
-void FaceMetrics::add(const cv::Mat& input, const std::vector<faces::TrackedFace>& input_faces, const cv::Mat& output) {
+void FaceMetrics::add(const cv::Mat& input, const std::vector<faces::TrackedFace>& input_faces, const cv::Mat& output,
+                      const std::vector<cv::Mat>& styled_crops) {
   if (input_faces.empty()) return;
+  for (size_t i = 0; i < input_faces.size() && i < styled_crops.size(); ++i)
+    totals_.cartoon_crop += classifier_.cartoon_probability(styled_crops[i]) > 0.5;
   const std::vector<cv::Rect> found = detector_.detect(output, 0);
   for (const auto& face : input_faces) {
     ++totals_.faces;

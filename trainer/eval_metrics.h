@@ -22,7 +22,7 @@ double landmark_nme(const faces::Landmarks& reference, const faces::Landmarks& o
 
 struct FaceTotals {
   int faces = 0;
-  double redetected = 0, nme = 0, cosine = 0, match = 0, cartoon = 0, cartoon_input = 0;  // sums over faces
+  double redetected = 0, nme = 0, cosine = 0, match = 0, cartoon = 0, cartoon_input = 0, cartoon_crop = 0;  // sums over faces
   double mean(double sum) const { return faces ? sum / faces : 0.0; }
 };
 
@@ -33,8 +33,12 @@ class FaceMetrics {
   FaceMetrics(faces::FaceDetector& detector, FaceIdentity& identity, const CartoonClassifier& classifier, int crop_size,
               float margin);
   // Scores every face found in the input (input_faces, full-size detection)
-  // against the restyled output of the same size.
-  void add(const cv::Mat& input_rgb, const std::vector<faces::TrackedFace>& input_faces, const cv::Mat& output_rgb);
+  // against the restyled output of the same size. styled_crops (one per
+  // face, or empty) are the restyled crops before paste-back: the classifier
+  // also scores them alone (cartoon_crop), since face mode pastes only the
+  // face and leaves hair and background of the aligned crop photographic.
+  void add(const cv::Mat& input_rgb, const std::vector<faces::TrackedFace>& input_faces, const cv::Mat& output_rgb,
+           const std::vector<cv::Mat>& styled_crops = {});
   const FaceTotals& totals() const { return totals_; }
 
  private:

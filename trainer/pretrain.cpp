@@ -41,6 +41,7 @@ int cmd_pretrain(const std::vector<std::string>& argv) {
       .option("channels-last", "auto", "channels_last activations: auto (on CUDA), on or off")
       .option("w-content", "1", "weight of the content term (0: L1 only, no content network needed)")
       .option("target", "photo", "pixel target: photo (reconstruction) or cartoon (the photo's cartoon rendering)")
+      .option("rendering", "", "with --target cartoon: rendering settings, key=value,... (docs/trainer.md) [defaults]")
       .option("sample-every", "200", "iterations between sample grids (input | target | output)")
       .option("face-api", default_face_api_dir(), "folder of the face-api weights (content network)")
       .option("vgg19-weights", "", "TorchScript VGG19 conv4_4 feature extractor to use as content net")
@@ -49,6 +50,7 @@ int cmd_pretrain(const std::vector<std::string>& argv) {
   const std::string target_kind = a.str("target");
   if (target_kind != "photo" && target_kind != "cartoon")
     throw Error("--target must be photo or cartoon, not '" + target_kind + "'");
+  const CartoonRendering rendering = parse_cartoon_rendering(a.str("rendering"));
   torch::set_num_threads(a.integer("threads"));
   torch::manual_seed(uint64_t(a.integer("seed")));
   RunDir run(a.str("run"));
@@ -80,6 +82,7 @@ int cmd_pretrain(const std::vector<std::string>& argv) {
   std::printf("pretrain: %zu photos, batch %d at %d px on %s, seed %d, %d threads, run %s\n", files.size(),
               a.integer("batch"), a.integer("size"), dev.describe().c_str(), a.integer("seed"), a.integer("threads"),
               run.path.c_str());
+  if (target_kind == "cartoon") std::printf("target: cartoon rendering %s\n", describe(rendering).c_str());
   BatchLoader loader(files, a.integer("size"), a.integer("batch"), uint64_t(a.integer("seed")), uint64_t(state.iteration));
   const double w_content = a.number("w-content");
   std::unique_ptr<ContentNet> content;
@@ -98,7 +101,7 @@ int cmd_pretrain(const std::vector<std::string>& argv) {
   torch::Tensor x, t, y;  // the last step's batch, target and output, for sample grids
   training.run([&]() -> std::vector<double> {
     x = place_batch(loader.next(), dev);
-    t = target_kind == "cartoon" ? cartoon_rendering(x) : x;
+    t = target_kind == "cartoon" ? cartoon_rendering(x, rendering) : x;
     torch::Tensor loss, l1, l_content = torch::zeros({});
     {
       AutocastScope autocast(dev);

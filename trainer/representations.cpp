@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 #include "guided_upsample.h"
+#include "error.h"
 #include "image_metrics.h"
 
 namespace cartoonize::train {
@@ -57,6 +60,36 @@ torch::Tensor superpixel_mean(const torch::Tensor& x, int region_size, float rul
   return (out.permute({0, 3, 1, 2}) / 127.5 - 1).to(x.device(), x.scalar_type()).contiguous();
 }
 
+torch::Tensor l0_smooth(const torch::Tensor& x, double lambda, double kappa) {
+  // Xu et al. 2011, "Image smoothing via L0 gradient minimization": half-
+  // quadratic splitting with circular borders, every image of the batch at
+  // once. (OpenCV 4.6's ximgproc::l0Smooth shifts each colour channel's mean
+  // and writes into its input: measured, so it is not used.)
+  torch::NoGradGuard ng;
+  const torch::Tensor img = x.detach().to(torch::kFloat);
+  const int64_t h = img.size(2), w = img.size(3);
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat).device(img.device());
+  // Transfer functions of the forward differences S[x+1] - S[x] (circular).
+  const double two_pi = 2 * M_PI;
+  const torch::Tensor fx = torch::arange(w, opts) * (two_pi / double(w));
+  const torch::Tensor fy = torch::arange(h, opts) * (two_pi / double(h));
+  const torch::Tensor otf_x = torch::complex(torch::cos(fx) - 1, torch::sin(fx)).view({1, 1, 1, w});
+  const torch::Tensor otf_y = torch::complex(torch::cos(fy) - 1, torch::sin(fy)).view({1, 1, h, 1});
+  const torch::Tensor denominator_grad = (otf_x.abs().pow(2) + otf_y.abs().pow(2));
+  const torch::Tensor f_image = torch::fft::fft2(img);
+  torch::Tensor s = img;
+  for (double beta = 2 * lambda; beta < 1e5; beta *= kappa) {
+    torch::Tensor dh = torch::roll(s, {-1}, {3}) - s, dv = torch::roll(s, {-1}, {2}) - s;
+    const torch::Tensor keep = ((dh.pow(2) + dv.pow(2)).sum(1, true) >= lambda / beta).to(torch::kFloat);
+    dh = dh * keep;
+    dv = dv * keep;
+    const torch::Tensor numerator =
+        f_image + beta * (otf_x.conj() * torch::fft::fft2(dh) + otf_y.conj() * torch::fft::fft2(dv));
+    s = torch::real(torch::fft::ifft2(numerator / (1 + beta * denominator_grad)));
+  }
+  return s.to(x.scalar_type()).contiguous();
+}
+
 namespace {
 
 // Gaussian blur of N x C x H x W, same size (reflected borders).
@@ -74,10 +107,23 @@ torch::Tensor luminance(const torch::Tensor& x) {
 
 torch::Tensor cartoon_rendering(const torch::Tensor& x, const CartoonRendering& o) {
   torch::NoGradGuard ng;
-  const torch::Tensor smooth = surface(x, o.surface_radius, o.surface_eps);
-  const torch::Tensor flat = superpixel_mean(smooth, o.region_size);
-  const torch::Tensor colour = ((o.flatness * flat + (1 - o.flatness) * smooth) + 1) / 2;  // [0, 1]
+  torch::Tensor smooth = x;
+  for (int i = 0; i < std::max(1, o.smooth_passes); ++i) smooth = surface(smooth, o.surface_radius, o.surface_eps);
+  if (o.l0_lambda > 0) smooth = l0_smooth((smooth + 1) / 2, o.l0_lambda) * 2 - 1;  // lambda is for [0, 1] images
+  torch::Tensor colour = (smooth + 1) / 2;  // [0, 1]
+  if (o.flatness > 0) colour = o.flatness * (superpixel_mean(smooth, o.region_size) + 1) / 2 + (1 - o.flatness) * colour;
   const torch::Tensor lum = (luminance(smooth) + 1) / 2;
+  if (o.levels > 1 || o.chroma_sigma > 0) {
+    // Luminance and chroma apart: bands of flat shading, chroma without texture.
+    torch::Tensor y = luminance(colour), chroma = colour - y;
+    if (o.chroma_sigma > 0) chroma = blur_same_size(chroma, o.chroma_sigma);
+    if (o.levels > 1) {
+      const double step = 1.0 / (o.levels - 1);
+      const torch::Tensor nearest = torch::round(y / step) * step;
+      y = nearest + (step / 2) * torch::tanh((o.level_sharpness / step) * (y - nearest));
+    }
+    colour = y + chroma;
+  }
   // Dark side of a luminance edge: the narrow blur is darker than the wide one.
   const torch::Tensor dog = blur_same_size(lum, 1.6 * o.edge_sigma) - blur_same_size(lum, o.edge_sigma);
   const torch::Tensor outline = torch::sigmoid((dog - o.edge_threshold) * 400);
@@ -85,6 +131,82 @@ torch::Tensor cartoon_rendering(const torch::Tensor& x, const CartoonRendering& 
   const torch::Tensor grey = luminance(out);
   out = grey + o.saturation * (out - grey);
   return (out.clamp(0, 1) * 2 - 1).contiguous();
+}
+
+namespace {
+
+// The fields `parse_cartoon_rendering` and `describe` know, in one table.
+struct RenderingField {
+  const char* name;
+  int CartoonRendering::*integer;
+  double CartoonRendering::*number;
+};
+constexpr RenderingField kRenderingFields[] = {
+    {"surface_radius", &CartoonRendering::surface_radius, nullptr},
+    {"surface_eps", nullptr, &CartoonRendering::surface_eps},
+    {"smooth_passes", &CartoonRendering::smooth_passes, nullptr},
+    {"levels", &CartoonRendering::levels, nullptr},
+    {"level_sharpness", nullptr, &CartoonRendering::level_sharpness},
+    {"chroma_sigma", nullptr, &CartoonRendering::chroma_sigma},
+    {"l0_lambda", nullptr, &CartoonRendering::l0_lambda},
+    {"region_size", &CartoonRendering::region_size, nullptr},
+    {"flatness", nullptr, &CartoonRendering::flatness},
+    {"ink", nullptr, &CartoonRendering::ink},
+    {"edge_sigma", nullptr, &CartoonRendering::edge_sigma},
+    {"edge_threshold", nullptr, &CartoonRendering::edge_threshold},
+    {"saturation", nullptr, &CartoonRendering::saturation},
+};
+
+}  // namespace
+
+CartoonRendering parse_cartoon_rendering(const std::string& spec) {
+  CartoonRendering o;
+  size_t pos = 0;
+  while (pos < spec.size()) {
+    size_t comma = spec.find(',', pos);
+    if (comma == std::string::npos) comma = spec.size();
+    const std::string item = spec.substr(pos, comma - pos);
+    pos = comma + 1;
+    const auto trim = [](const std::string& t) {
+      const size_t b = t.find_first_not_of(" \t"), e = t.find_last_not_of(" \t");
+      return b == std::string::npos ? std::string() : t.substr(b, e - b + 1);
+    };
+    if (trim(item).empty()) continue;
+    const size_t eq = item.find('=');
+    const std::string key = trim(item.substr(0, eq)), value = eq == std::string::npos ? "" : trim(item.substr(eq + 1));
+    const RenderingField* field = nullptr;
+    for (const auto& f : kRenderingFields)
+      if (key == f.name) field = &f;
+    if (!field) {
+      std::string known;
+      for (const auto& f : kRenderingFields) known += std::string(known.empty() ? "" : ", ") + f.name;
+      throw Error("rendering: unknown setting '" + key + "' (known: " + known + ")");
+    }
+    char* end = nullptr;
+    const double v = std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0' || !std::isfinite(v) || v < 0)
+      throw Error("rendering: " + key + " wants a number >= 0, not '" + value + "'");
+    if (field->integer) {
+      if (v != std::floor(v) || v > 1000) throw Error("rendering: " + key + " wants a whole number, not '" + value + "'");
+      o.*(field->integer) = int(v);
+    } else {
+      o.*(field->number) = v;
+    }
+  }
+  if (o.surface_radius < 1 || o.region_size < 2 || o.edge_sigma <= 0)
+    throw Error("rendering: surface_radius >= 1, region_size >= 2 and edge_sigma > 0 are needed");
+  return o;
+}
+
+std::string describe(const CartoonRendering& o) {
+  std::string out;
+  char buf[64];
+  for (const auto& f : kRenderingFields) {
+    if (f.integer) std::snprintf(buf, sizeof buf, "%s=%d", f.name, o.*(f.integer));
+    else std::snprintf(buf, sizeof buf, "%s=%g", f.name, o.*(f.number));
+    out += (out.empty() ? "" : ",") + std::string(buf);
+  }
+  return out;
 }
 
 torch::Tensor variation_loss(const torch::Tensor& x) {

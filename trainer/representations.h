@@ -6,6 +6,7 @@
 //   landmarks - 68 points from the ported face-api network (see LandmarkLoss).
 #pragma once
 #include <random>
+#include <string>
 
 #include <torch/torch.h>
 
@@ -24,15 +25,29 @@ torch::Tensor color_shift(const torch::Tensor& x, const torch::Tensor& weights);
 // filled with its mean colour. No gradient: it is a target. x in [-1, 1].
 torch::Tensor superpixel_mean(const torch::Tensor& x, int region_size = 12, float ruler = 10.f);
 
+// L0 gradient minimisation (Xu et al. 2011) of each image: piecewise-flat
+// colours with sharp steps. No gradient. lambda as in the paper for images
+// in [0, 1] (0.005-0.02: mild to strong); any device.
+torch::Tensor l0_smooth(const torch::Tensor& x, double lambda, double kappa = 2.0);
+
 // A cartoon rendering of a photo built from the representations above, as
-// a pixel target for `pretrain --target cartoon`: the surface (guided filter)
-// of x, flattened towards its SLIC region colours, dark outlines where the
-// smoothed luminance has a ridge or step (difference of Gaussians, soft
-// threshold as in XDoG), colours a little more saturated. Geometry is the
-// photo's own, so a generator that learns it keeps the face where it was.
+// a pixel target for `pretrain --target cartoon` (and an `eval` baseline):
+// the surface (guided filter, `smooth_passes` times) of x; its luminance
+// quantised into `levels` bands with soft steps (toon shading, Winnemoller et
+// al. 2006) and its chroma blurred flat; optionally flattened towards SLIC
+// region colours; dark outlines where the smoothed luminance has a ridge or
+// step (difference of Gaussians, soft threshold as in XDoG); colours more
+// saturated. Every step is local, so a generator can learn it, and the
+// geometry is the photo's own, so a generator that learns it keeps the face
+// where it was.
 struct CartoonRendering {
   int surface_radius = 3;
   double surface_eps = 0.08;  // on [-1, 1]: keeps eyes and mouth, smooths skin
+  int smooth_passes = 1;      // guided-filter passes (each flattens further)
+  int levels = 0;             // luminance steps at k/(levels-1), flat bands between them (0: no quantisation)
+  double level_sharpness = 8; // steepness of a band step, in band widths (large: hard steps)
+  double chroma_sigma = 0;    // px: Gaussian blur of the chroma (0: none)
+  double l0_lambda = 0;       // L0 gradient smoothing (Xu et al. 2011) of the surface: flat regions, sharp steps (0: off)
   int region_size = 6;        // SLIC cell (px at 128): about 450 regions
   double flatness = 0.3;      // 0: surface only, 1: region colours only
   double ink = 0.7;           // darkening of a full-strength outline
@@ -40,6 +55,10 @@ struct CartoonRendering {
   double edge_threshold = 0.025;
   double saturation = 1.25;
 };
+// "key=value,key=value" with the field names above (e.g. "levels=5,ink=0.9");
+// "" gives the defaults. Throws Error on an unknown key or a bad value.
+CartoonRendering parse_cartoon_rendering(const std::string& spec);
+std::string describe(const CartoonRendering& o);
 torch::Tensor cartoon_rendering(const torch::Tensor& x, const CartoonRendering& o = {});
 
 // Total variation / (C*H*W), squared differences, averaged over the batch.
