@@ -66,6 +66,9 @@ int cmd_bench(const std::vector<std::string>& argv) {
     row("surface (guided filter)", ms(reps, [&] { surface(fd); }));
     row("texture (colour shift)", ms(reps, [&] { color_shift(fd, shift); }));
     row("structure (SLIC superpixels)", ms(reps, [&] { superpixel_mean(fd); }));
+    row("pretrain --target cartoon: default rendering", ms(reps, [&] { cartoon_rendering(x); }));
+    row("pretrain --target cartoon: L0 rendering (l0_lambda=0.005)",
+        ms(reps, [&] { cartoon_rendering(x, parse_cartoon_rendering("l0_lambda=0.005,flatness=0")); }));
     row("D_surface forward + backward", ms(reps, [&] {
           ds->zero_grad();
           ds->forward(surface(fd)).pow(2).mean().backward();

@@ -69,14 +69,16 @@ torch::Tensor l0_smooth(const torch::Tensor& x, double lambda, double kappa) {
   const torch::Tensor img = x.detach().to(torch::kFloat);
   const int64_t h = img.size(2), w = img.size(3);
   const auto opts = torch::TensorOptions().dtype(torch::kFloat).device(img.device());
-  // Transfer functions of the forward differences S[x+1] - S[x] (circular).
+  // Transfer functions of the forward differences S[x+1] - S[x] (circular),
+  // on the half spectrum rfft2 keeps (the images are real).
+  const int64_t wh = w / 2 + 1;
   const double two_pi = 2 * M_PI;
-  const torch::Tensor fx = torch::arange(w, opts) * (two_pi / double(w));
+  const torch::Tensor fx = torch::arange(wh, opts) * (two_pi / double(w));
   const torch::Tensor fy = torch::arange(h, opts) * (two_pi / double(h));
-  const torch::Tensor otf_x = torch::complex(torch::cos(fx) - 1, torch::sin(fx)).view({1, 1, 1, w});
+  const torch::Tensor otf_x = torch::complex(torch::cos(fx) - 1, torch::sin(fx)).view({1, 1, 1, wh});
   const torch::Tensor otf_y = torch::complex(torch::cos(fy) - 1, torch::sin(fy)).view({1, 1, h, 1});
   const torch::Tensor denominator_grad = (otf_x.abs().pow(2) + otf_y.abs().pow(2));
-  const torch::Tensor f_image = torch::fft::fft2(img);
+  const torch::Tensor f_image = torch::fft::rfft2(img);
   torch::Tensor s = img;
   for (double beta = 2 * lambda; beta < 1e5; beta *= kappa) {
     torch::Tensor dh = torch::roll(s, {-1}, {3}) - s, dv = torch::roll(s, {-1}, {2}) - s;
@@ -84,8 +86,8 @@ torch::Tensor l0_smooth(const torch::Tensor& x, double lambda, double kappa) {
     dh = dh * keep;
     dv = dv * keep;
     const torch::Tensor numerator =
-        f_image + beta * (otf_x.conj() * torch::fft::fft2(dh) + otf_y.conj() * torch::fft::fft2(dv));
-    s = torch::real(torch::fft::ifft2(numerator / (1 + beta * denominator_grad)));
+        f_image + beta * (otf_x.conj() * torch::fft::rfft2(dh) + otf_y.conj() * torch::fft::rfft2(dv));
+    s = torch::fft::irfft2(numerator / (1 + beta * denominator_grad), torch::IntArrayRef{h, w});
   }
   return s.to(x.scalar_type()).contiguous();
 }
