@@ -179,6 +179,24 @@ TEST(Representations, L0SmoothingLeavesFlatRegionsAndSharpSteps) {
   EXPECT_GT(flat_share(l0_smooth(x, 0.04)), flat_share(s));
 }
 
+TEST(Representations, L0ReferenceKeepsTheFeaturesOfFaintFaces) {
+  // A face at 30 % contrast: a fixed lambda flattens most of it away; with
+  // l0_reference the lambda shrinks with the image's gradient energy.
+  const torch::Tensor faint = face_batch(2) * 0.3;
+  const auto detail = [](const torch::Tensor& v) {
+    return (v.narrow(3, 1, v.size(3) - 1) - v.narrow(3, 0, v.size(3) - 1)).abs().mean().item<float>();
+  };
+  const CartoonRendering fixed = parse_cartoon_rendering("l0_lambda=0.005,flatness=0,ink=0,saturation=1");
+  const CartoonRendering adaptive = parse_cartoon_rendering("l0_lambda=0.005,l0_reference=0.0016,flatness=0,ink=0,saturation=1");
+  const float d_fixed = detail(cartoon_rendering(faint, fixed)), d_adaptive = detail(cartoon_rendering(faint, adaptive));
+  EXPECT_GT(d_adaptive, 1.3f * d_fixed) << "fixed " << d_fixed << " adaptive " << d_adaptive << " photo " << detail(faint);
+  // Above the reference nothing changes.
+  const torch::Tensor strong = face_batch(1);
+  const CartoonRendering tiny_ref = parse_cartoon_rendering("l0_lambda=0.005,l0_reference=1e-9,flatness=0");
+  EXPECT_LT((cartoon_rendering(strong, tiny_ref) - cartoon_rendering(strong, parse_cartoon_rendering("l0_lambda=0.005,flatness=0")))
+                .abs().max().item<float>(), 1e-5f);
+}
+
 TEST(Representations, RenderingSettingsParseAndRefuseBadOnes) {
   const CartoonRendering o = parse_cartoon_rendering("levels=5, ink=0.9,chroma_sigma=1.5");
   EXPECT_EQ(o.levels, 5);

@@ -61,6 +61,10 @@ torch::Tensor superpixel_mean(const torch::Tensor& x, int region_size, float rul
 }
 
 torch::Tensor l0_smooth(const torch::Tensor& x, double lambda, double kappa) {
+  return l0_smooth(x, torch::full({x.size(0)}, lambda, torch::TensorOptions().dtype(torch::kFloat).device(x.device())), kappa);
+}
+
+torch::Tensor l0_smooth(const torch::Tensor& x, const torch::Tensor& lambdas, double kappa) {
   // Xu et al. 2011, "Image smoothing via L0 gradient minimization": half-
   // quadratic splitting with circular borders, every image of the batch at
   // once. (OpenCV 4.6's ximgproc::l0Smooth shifts each colour channel's mean
@@ -79,8 +83,9 @@ torch::Tensor l0_smooth(const torch::Tensor& x, double lambda, double kappa) {
   const torch::Tensor otf_y = torch::complex(torch::cos(fy) - 1, torch::sin(fy)).view({1, 1, h, 1});
   const torch::Tensor denominator_grad = (otf_x.abs().pow(2) + otf_y.abs().pow(2));
   const torch::Tensor f_image = torch::fft::rfft2(img);
+  const torch::Tensor lambda = lambdas.to(opts).view({-1, 1, 1, 1});
   torch::Tensor s = img;
-  for (double beta = 2 * lambda; beta < 1e5; beta *= kappa) {
+  for (double beta = 2 * std::max(1e-6, lambda.min().item<double>()); beta < 1e5; beta *= kappa) {
     torch::Tensor dh = torch::roll(s, {-1}, {3}) - s, dv = torch::roll(s, {-1}, {2}) - s;
     const torch::Tensor keep = ((dh.pow(2) + dv.pow(2)).sum(1, true) >= lambda / beta).to(torch::kFloat);
     dh = dh * keep;
@@ -111,7 +116,20 @@ torch::Tensor cartoon_rendering(const torch::Tensor& x, const CartoonRendering& 
   torch::NoGradGuard ng;
   torch::Tensor smooth = x;
   for (int i = 0; i < std::max(1, o.smooth_passes); ++i) smooth = surface(smooth, o.surface_radius, o.surface_eps);
-  if (o.l0_lambda > 0) smooth = l0_smooth((smooth + 1) / 2, o.l0_lambda) * 2 - 1;  // lambda is for [0, 1] images
+  if (o.l0_lambda > 0) {
+    const torch::Tensor s01 = (smooth + 1) / 2;  // lambda is for [0, 1] images
+    torch::Tensor lambdas = torch::full({x.size(0)}, o.l0_lambda, s01.options());
+    if (o.l0_reference > 0) {
+      // Low-contrast (blurred, dim) faces have small gradients everywhere: a
+      // fixed lambda flattens their eyes and mouth away. Scale it down with
+      // the image's gradient energy below the reference.
+      const torch::Tensor y = luminance(s01);
+      const torch::Tensor energy = (y.narrow(3, 1, y.size(3) - 1) - y.narrow(3, 0, y.size(3) - 1)).pow(2).mean({1, 2, 3}) +
+                                   (y.narrow(2, 1, y.size(2) - 1) - y.narrow(2, 0, y.size(2) - 1)).pow(2).mean({1, 2, 3});
+      lambdas = lambdas * (energy / o.l0_reference).clamp_max(1.0);
+    }
+    smooth = l0_smooth(s01, lambdas) * 2 - 1;
+  }
   torch::Tensor colour = (smooth + 1) / 2;  // [0, 1]
   if (o.flatness > 0) colour = o.flatness * (superpixel_mean(smooth, o.region_size) + 1) / 2 + (1 - o.flatness) * colour;
   const torch::Tensor lum = (luminance(smooth) + 1) / 2;
@@ -151,6 +169,7 @@ constexpr RenderingField kRenderingFields[] = {
     {"level_sharpness", nullptr, &CartoonRendering::level_sharpness},
     {"chroma_sigma", nullptr, &CartoonRendering::chroma_sigma},
     {"l0_lambda", nullptr, &CartoonRendering::l0_lambda},
+    {"l0_reference", nullptr, &CartoonRendering::l0_reference},
     {"region_size", &CartoonRendering::region_size, nullptr},
     {"flatness", nullptr, &CartoonRendering::flatness},
     {"ink", nullptr, &CartoonRendering::ink},

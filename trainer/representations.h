@@ -29,6 +29,8 @@ torch::Tensor superpixel_mean(const torch::Tensor& x, int region_size = 12, floa
 // colours with sharp steps. No gradient. lambda as in the paper for images
 // in [0, 1] (0.005-0.02: mild to strong); any device.
 torch::Tensor l0_smooth(const torch::Tensor& x, double lambda, double kappa = 2.0);
+// The same with one lambda per image (a tensor of N values).
+torch::Tensor l0_smooth(const torch::Tensor& x, const torch::Tensor& lambdas, double kappa = 2.0);
 
 // A cartoon rendering of a photo built from the representations above, as
 // a pixel target for `pretrain --target cartoon` (and an `eval` baseline):
@@ -48,6 +50,8 @@ struct CartoonRendering {
   double level_sharpness = 8; // steepness of a band step, in band widths (large: hard steps)
   double chroma_sigma = 0;    // px: Gaussian blur of the chroma (0: none)
   double l0_lambda = 0;       // L0 gradient smoothing (Xu et al. 2011) of the surface: flat regions, sharp steps (0: off)
+  double l0_reference = 0;    // gradient energy (mean squared neighbour step of the [0, 1] luminance) below which
+                              // l0_lambda shrinks in proportion, so faint faces keep their eyes (0: fixed lambda)
   int region_size = 6;        // SLIC cell (px at 128): about 450 regions
   double flatness = 0.3;      // 0: surface only, 1: region colours only
   double ink = 0.7;           // darkening of a full-strength outline
