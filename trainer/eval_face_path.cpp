@@ -1,12 +1,11 @@
 #include "eval_face_path.h"
 
-#include <cstring>
-
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 
 #include "error.h"
 #include "paste.h"
+#include "tensor_image.h"
 
 namespace cartoonize::train {
 
@@ -38,12 +37,11 @@ cv::Mat bilateral_edge_baseline(const cv::Mat& rgb8) {
 }
 
 cv::Mat rendering_baseline(const cv::Mat& rgb8, const CartoonRendering& rendering) {
-  CV_Assert(rgb8.type() == CV_8UC3 && rgb8.isContinuous());
-  const torch::Tensor x = torch::from_blob(rgb8.data, {1, rgb8.rows, rgb8.cols, 3}, torch::kUInt8)
-                              .permute({0, 3, 1, 2}).to(torch::kFloat) / 127.5 - 1;
-  const torch::Tensor y = ((cartoon_rendering(x, rendering) + 1) * 127.5).round().clamp(0, 255).to(torch::kUInt8);
-  cv::Mat out(rgb8.size(), CV_8UC3);
-  std::memcpy(out.data, y[0].permute({1, 2, 0}).contiguous().data_ptr<uint8_t>(), out.total() * 3);
+  if (rgb8.empty() || rgb8.type() != CV_8UC3) throw Error("rendering baseline wants an 8-bit RGB image");
+  cv::Mat in = rgb8, out = rgb8.clone();  // in: a header, the pixels are only read
+  const auto view = [](cv::Mat& m) { return ImageView{m.data, m.cols, m.rows, std::ptrdiff_t(m.step[0]), PixelLayout::RGB}; };
+  const torch::Tensor x = to_model_range(packed_to_rgb(view(in)), Normalization::MinusOneOne);
+  rgb_to_packed(from_model_range(cartoon_rendering(x, rendering), Normalization::MinusOneOne), view(out));
   return out;
 }
 
