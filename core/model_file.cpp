@@ -70,6 +70,10 @@ std::vector<int64_t> parse_shape(const std::string& s) {
   return shape;
 }
 
+Error bad_style(const std::string& name) {
+  return Error("bad style name '" + name + "' (1-32 characters of a-z, 0-9, '_' and '-')");
+}
+
 struct Header {
   ModelInfo info;
   uint64_t payload_bytes = 0;
@@ -121,6 +125,9 @@ Header parse_header(const std::string& text) {
       if (!h.tensors.emplace(name, e).second) throw Error("tensor " + name + " listed twice");
     } else if (key == "provenance") {
       h.info.provenance_json = value;
+    } else if (key == "style") {
+      if (!valid_style_name(value)) throw bad_style(value);
+      h.info.style = value;
     }  // unknown keys: ignored, so later versions can add information
   }
   static const char* names[6] = {"architecture", "width", "res_blocks", "dtype", "payload_bytes", "payload_crc32"};
@@ -265,6 +272,10 @@ void save_model_file(const std::string& path, Generator& generator, const ModelI
          << "payload_bytes " << payload.size() << '\n'
          << "payload_crc32 " << crc32(payload.data(), payload.size()) << '\n'
          << table.str() << "provenance " << one_line(info.provenance_json) << '\n';
+  if (!info.style.empty()) {
+    if (!valid_style_name(info.style)) throw bad_style(info.style);
+    header << "style " << info.style << '\n';
+  }
   const std::string head = header.str();
   write_file_atomically(path, [&](std::ostream& out) {
     out.write(kMagic, sizeof kMagic);
@@ -275,13 +286,24 @@ void save_model_file(const std::string& path, Generator& generator, const ModelI
   });
 }
 
-NativeModel load_model_file(const std::string& path) {
+namespace {
+
+// A model file opened and its header parsed; `in` stands at the weights.
+struct OpenedModel {
+  std::ifstream in;
+  uint64_t available = 0;  // bytes after the header
+  Header header;
+};
+
+OpenedModel open_model(const std::string& path) {
   auto fail = [&](const std::string& why) -> Error { return Error("model file " + path + ": " + why); };
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw fail(std::strerror(errno));
   if (S_ISDIR(st.st_mode)) throw fail("is a directory, not a model file");
   if (!S_ISREG(st.st_mode)) throw fail("is not a regular file");
-  std::ifstream in(path, std::ios::binary);
+  OpenedModel m;
+  std::ifstream& in = m.in;
+  in.open(path, std::ios::binary);
   if (!in) throw fail(std::string("cannot open: ") + std::strerror(errno));
   const uint64_t size = uint64_t(st.st_size);
   if (size == 0) throw fail("is empty");
@@ -299,13 +321,29 @@ NativeModel load_model_file(const std::string& path) {
   std::string text(header_len, '\0');
   if (!in.read(text.data(), header_len)) throw fail("is truncated inside its header");
 
-  Header h;
   try {
-    h = parse_header(text);
+    m.header = parse_header(text);
   } catch (const Error& e) {
     throw fail(std::string("bad header: ") + e.what());
   }
-  const uint64_t available = size - sizeof fixed - header_len;
+  m.available = size - sizeof fixed - header_len;
+  return m;
+}
+
+}  // namespace
+
+ModelInfo read_model_header(const std::string& path) {
+  ModelInfo info = open_model(path).header.info;
+  info.format = ModelFormat::Native;
+  return info;
+}
+
+NativeModel load_model_file(const std::string& path) {
+  auto fail = [&](const std::string& why) -> Error { return Error("model file " + path + ": " + why); };
+  OpenedModel opened = open_model(path);
+  std::ifstream& in = opened.in;
+  const Header& h = opened.header;
+  const uint64_t available = opened.available;
   if (available < h.payload_bytes)
     throw fail("is truncated: " + std::to_string(available) + " of " + std::to_string(h.payload_bytes) +
                " weight bytes present");
@@ -359,6 +397,13 @@ NativeModel load_model_file(const std::string& path) {
 
 const char* normalization_name(Normalization n) {
   return n == Normalization::ZeroOne ? "zero_one" : "minus_one_one";
+}
+
+bool valid_style_name(const std::string& name) {
+  if (name.empty() || name.size() > 32) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+  return true;
 }
 
 Normalization parse_normalization(const std::string& s) {

@@ -7,6 +7,7 @@
 //   normalization minus_one_one / dtype f16 / payload_bytes N / payload_crc32 C
 //   tensor NAME D0,D1,.. OFFSET BYTES      (one line per tensor)
 //   provenance {...single-line JSON...}
+//   style NAME                             (optional: the look, e.g. anime)
 // Text keeps the loader tiny and fuzzable and needs no JSON library on the
 // GPU machine (core/ builds with LibTorch alone).
 #pragma once
@@ -31,6 +32,10 @@ void save_model_file(const std::string& path, Generator& generator, const ModelI
 // checksum mismatch, unknown architecture, missing/unexpected tensor, shape
 // mismatch, NaN/Inf weights.
 NativeModel load_model_file(const std::string& path);
+
+// Reads only the header of a .ctzm file (no weights): what a style list
+// needs to describe a file cheaply. Throws Error like load_model_file.
+ModelInfo read_model_header(const std::string& path);
 
 // True when the file starts like a zip archive (TorchScript modules are zips).
 bool is_zip_file(const std::string& path);

@@ -22,6 +22,11 @@ struct ModelInfo {
   Normalization normalization = Normalization::MinusOneOne;
   std::string dtype = "f32";              // storage dtype of the weights: f32 | f16
   std::string provenance_json = "{}";     // data, iterations, loss weights, version
+  std::string style;                      // style name (the header's optional `style` line); empty: none
 };
+
+// Whether `name` may be a style name: 1-32 characters of [a-z0-9_-] (it
+// becomes an enum nick and a file name).
+bool valid_style_name(const std::string& name);
 
 }  // namespace cartoonize

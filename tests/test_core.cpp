@@ -138,6 +138,30 @@ TEST(ModelFile, RoundTripsExactlyInF32AndCloselyInF16) {
   EXPECT_LT((g->forward(x) - half.generator->forward(x)).abs().max().item<float>(), 2e-2);
 }
 
+TEST(ModelFile, RoundTripsTheStyleNameAndReadsItFromTheHeaderAlone) {
+  TempDir dir;
+  Generator g = cartoonize::testing::write_random_model(dir.file("plain.ctzm"), GeneratorConfig{8, 1});
+  EXPECT_EQ(load_model_file(dir.file("plain.ctzm")).info.style, "") << "a file without a style line";
+  ModelInfo info;
+  info.style = "anime_2-b";
+  cartoonize::save_model_file(dir.file("s.ctzm"), g, info, false);
+  EXPECT_EQ(load_model_file(dir.file("s.ctzm")).info.style, "anime_2-b");
+  EXPECT_EQ(read_model_header(dir.file("s.ctzm")).style, "anime_2-b");
+  EXPECT_EQ(read_model_header(dir.file("s.ctzm")).width, 8);
+}
+
+TEST(ModelFile, RefusesToWriteABadStyleName) {
+  TempDir dir;
+  Generator g = cartoonize::testing::write_random_model(dir.file("m.ctzm"), GeneratorConfig{8, 1});
+  for (const std::string& bad : std::vector<std::string>{"Anime", "a b", "toon.v2", std::string(33, 'a'), "x\ny"}) {
+    ModelInfo info;
+    info.style = bad;
+    expect_error([&] { cartoonize::save_model_file(dir.file("bad.ctzm"), g, info, false); }, "bad style name");
+  }
+  EXPECT_TRUE(valid_style_name(std::string(32, 'a')));
+  EXPECT_FALSE(valid_style_name(""));
+}
+
 class DamagedModel : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -165,6 +189,13 @@ class DamagedModel : public ::testing::Test {
   TempDir dir;
   std::string good;
 };
+
+TEST_F(DamagedModel, BadStyleNameInTheHeader) {
+  for (const std::string& bad : std::vector<std::string>{"Ink", "in k", "ink/../x", "", std::string(33, 'a')}) {
+    expect_rejected(with_header(header_text() + "style " + bad + "\n"), "bad style name");
+    expect_error([&] { read_model_header(dir.file("bad.ctzm")); }, "bad style name");
+  }
+}
 
 TEST_F(DamagedModel, MissingFile) {
   expect_error([&] { load_model_file(dir.file("nope.ctzm")); }, "No such file");

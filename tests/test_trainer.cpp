@@ -432,3 +432,25 @@ TEST(Trainer, DistillTrainsASmallerStudentThatTheEngineLoads) {
   engine->cartoonize_frame({frame.data, frame.cols, frame.rows, std::ptrdiff_t(frame.step[0]), PixelLayout::RGB}, 1.f);
   EXPECT_GT(cv::norm(frame, before, cv::NORM_L1), 0.0) << "the student must change the frame";
 }
+
+TEST(Trainer, ExportWritesTheStyleNameAndRefusesABadOne) {
+  // The committed pretrain checkpoint (models/training) as the run: export only reads it.
+  const std::string run = cartoonize::testing::env_or("CARTOONIZE_SOURCE_ROOT", ".") + "/models/training";
+  TempDir dir;
+  ASSERT_EQ(cmd_export({"--run", run, "--stage", "pretrain", "--half", "--style", "toon-2_b", "--out",
+                        dir.file("toon.ctzm")}),
+            0);
+  EXPECT_EQ(read_model_header(dir.file("toon.ctzm")).style, "toon-2_b");
+  EXPECT_EQ(load_model_file(dir.file("toon.ctzm")).info.style, "toon-2_b");
+  ASSERT_EQ(cmd_export({"--run", run, "--stage", "pretrain", "--half", "--out", dir.file("plain.ctzm")}), 0);
+  EXPECT_EQ(read_model_header(dir.file("plain.ctzm")).style, "") << "no --style, no style line";
+  for (const char* bad : {"Toon", "my style", "toon.v2", "../x"}) {
+    try {
+      cmd_export({"--run", run, "--stage", "pretrain", "--style", bad, "--out", dir.file("bad.ctzm")});
+      ADD_FAILURE() << "--style " << bad << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("style name"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dir.file("bad.ctzm")));
+  }
+}

@@ -35,8 +35,13 @@ int cmd_export(const std::vector<std::string>& argv) {
       .option("out", "", "model file to write (.ctzm)", true)
       .option("size", "128", "input size the model was trained at")
       .option("note", "", "free text stored in the provenance (e.g. data licences)")
+      .option("style", "", "style name written into the file (1-32 of a-z 0-9 _ -), e.g. anime; "
+              "install it as models/styles/NAME.ctzm for the element's `style` property")
       .flag("half", "store weights as fp16 (half the size)");
   if (!a.parse(argv)) return 0;
+  // Checked before any work, so a typo does not cost a checkpoint load.
+  if (!a.str("style").empty() && !valid_style_name(a.str("style")))
+    throw Error("--style '" + a.str("style") + "': a style name is 1-32 characters of a-z, 0-9, '_' and '-'");
   RunDir run(a.str("run"));
   const std::string ckpt =
       a.str("stage") == "train" ? snapshot_for(run, a.str("model-version")) : run.checkpoint(a.str("stage"));
@@ -46,6 +51,7 @@ int cmd_export(const std::vector<std::string>& argv) {
   ModelInfo info;
   info.input_size = a.integer("size");
   info.normalization = Normalization::MinusOneOne;
+  info.style = a.str("style");
   char stats[256];
   std::snprintf(stats, sizeof stats, "\"iterations\": %lld, \"train_seconds\": %.0f", (long long)state.iteration,
                 state.seconds);
@@ -63,8 +69,9 @@ int cmd_export(const std::vector<std::string>& argv) {
                          json_escape(a.str("stage")) + "\", \"checkpoint\": \"" + json_escape(ckpt) + "\", " + stats + ", \"commands\": \"" +
                          json_escape(run.commands()) + "\", \"final_losses\": \"" + json_escape(final_losses) + "\", \"note\": \"" + json_escape(a.str("note")) + "\"}";
   save_model_file(a.str("out"), g, info, a.on("half"));
-  std::printf("wrote %s (%s, %lld iterations of %s)\n", a.str("out").c_str(), a.on("half") ? "fp16" : "fp32",
-              (long long)state.iteration, a.str("stage").c_str());
+  std::printf("wrote %s (%s, %lld iterations of %s%s%s)\n", a.str("out").c_str(), a.on("half") ? "fp16" : "fp32",
+              (long long)state.iteration, a.str("stage").c_str(), info.style.empty() ? "" : ", style ",
+              info.style.c_str());
   return 0;
 }
 
