@@ -6,9 +6,10 @@
  * a GPU is available and on the CPU otherwise.
  *
  * In `mode=frame` every frame goes through the generator whole. The model is
- * read from #GstCartoonize:model-location (the project's `.ctzm` files, or a
- * TorchScript image-to-image module exported from PyTorch); without it the
- * default model installed with the plugin is used.
+ * the installed style chosen with #GstCartoonize:style (the `.ctzm` files of
+ * the plugin's styles folder), or the file set as
+ * #GstCartoonize:model-location (a `.ctzm`, or a TorchScript image-to-image
+ * module exported from PyTorch), which overrides the style.
  *
  * In `mode=face` only faces are cartoonized: found by dlib's HOG detector
  * or face-api's tiny detector (`detector`),
@@ -22,7 +23,8 @@
  * naming the problem. Setting #GstCartoonize:model-location while running
  * loads the new model in the background and swaps it in between two frames
  * (a "model-updated" element message); a bad file posts a warning and the
- * old model stays. #GstCartoonize:mode, #GstCartoonize:strength and the face
+ * old model stays. Switching #GstCartoonize:style while running goes the same
+ * way. #GstCartoonize:mode, #GstCartoonize:strength and the face
  * tracking properties may also change while PLAYING and apply to the next
  * frame.
  *
@@ -58,21 +60,12 @@
 
 GST_DEBUG_CATEGORY(gst_cartoonize_debug);
 
-#ifndef CARTOONIZE_MODEL_DIR
-#define CARTOONIZE_MODEL_DIR "/usr/local/share/gst-cartoonize"
-#endif
-
 using namespace cartoonize_element;
 
 #define CARTOONIZE_FORMATS "{ RGB, BGR, RGBx, BGRx, RGBA, BGRA }"
 
 G_DEFINE_TYPE(GstCartoonize, gst_cartoonize, GST_TYPE_VIDEO_FILTER)
 GST_ELEMENT_REGISTER_DEFINE(cartoonize, "cartoonize", GST_RANK_NONE, GST_TYPE_CARTOONIZE)
-
-const gchar* gst_cartoonize_default_model_path(void) {
-  const gchar* env = g_getenv("CARTOONIZE_DEFAULT_MODEL");
-  return (env && *env) ? env : CARTOONIZE_MODEL_DIR "/default.ctzm";
-}
 
 static Settings copy_settings(GstCartoonize* self) {
   std::lock_guard<std::mutex> lock(*self->settings_lock);
@@ -330,6 +323,7 @@ static void gst_cartoonize_init(GstCartoonize* self) {
   // Cheap: no model is loaded here (that is start()'s job).
   self->settings_lock = new std::mutex();
   self->settings = new Settings();
+  self->settings->style = default_style();
   self->state_lock = new std::mutex();
   self->state = new State();
   self->loader = new ModelLoader();
@@ -349,6 +343,8 @@ static void gst_cartoonize_class_init(GstCartoonizeClass* klass) {
   gobject_class->set_property = gst_cartoonize_set_property;
   gobject_class->get_property = gst_cartoonize_get_property;
   gobject_class->finalize = gst_cartoonize_finalize;
+  // First: the style scan of install_properties logs to it.
+  GST_DEBUG_CATEGORY_INIT(gst_cartoonize_debug, "cartoonize", 0, "cartoonize element");
   gst_cartoonize_install_properties(gobject_class);
 
   gst_element_class_set_static_metadata(
@@ -376,5 +372,5 @@ static void gst_cartoonize_class_init(GstCartoonizeClass* klass) {
   gst_type_mark_as_plugin_api(GST_TYPE_CARTOONIZE_DEVICE, static_cast<GstPluginAPIFlags>(0));
   gst_type_mark_as_plugin_api(GST_TYPE_CARTOONIZE_MODE, static_cast<GstPluginAPIFlags>(0));
   gst_type_mark_as_plugin_api(GST_TYPE_CARTOONIZE_INPUT_RANGE, static_cast<GstPluginAPIFlags>(0));
-  GST_DEBUG_CATEGORY_INIT(gst_cartoonize_debug, "cartoonize", 0, "cartoonize element");
+  gst_type_mark_as_plugin_api(GST_TYPE_CARTOONIZE_STYLE, static_cast<GstPluginAPIFlags>(0));
 }

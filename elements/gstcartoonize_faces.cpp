@@ -11,9 +11,9 @@ using namespace cartoonize_element;
 
 namespace {
 
-// face-api's tiny detector weights, installed beside the default model.
+// face-api's tiny detector weights, installed beside the styles folder.
 std::string tiny_detector_manifest() {
-  return (std::filesystem::path(gst_cartoonize_default_model_path()).parent_path() / "face-api" /
+  return (std::filesystem::path(data_dir()) / "face-api" /
           cartoonize::faceapi::TinyFaceDetector::kManifestName)
       .string();
 }

@@ -1,5 +1,5 @@
 // Loading the element's model: at start(), and on a worker thread when
-// model-location changes while running (the old model keeps processing
+// model-location or style changes while running (the old model keeps processing
 // frames until the new one is ready; a bad file keeps the old one).
 #include "gstcartoonize_private.h"
 
@@ -7,7 +7,8 @@ using namespace cartoonize_element;
 
 cartoonize::EngineOptions gst_cartoonize_engine_options(GstCartoonize* self, const Settings& s) {
   cartoonize::EngineOptions options;
-  options.model_path = s.model_location.empty() ? gst_cartoonize_default_model_path() : s.model_location;
+  // An explicit model-location overrides the style.
+  options.model_path = s.model_location.empty() ? style_model_path(s.style) : s.model_location;
   options.device = s.device == GST_CARTOONIZE_DEVICE_CPU    ? cartoonize::DeviceChoice::Cpu
                    : s.device == GST_CARTOONIZE_DEVICE_CUDA ? cartoonize::DeviceChoice::Cuda
                                                             : cartoonize::DeviceChoice::Auto;

@@ -13,6 +13,7 @@
 #include "face_crops.h"
 #include "gstcartoonize.h"
 #include "gstcartoonize_enums.h"
+#include "gstcartoonize_styles.h"
 #include "model_loader.h"
 #include "tracker.h"
 
@@ -68,7 +69,8 @@ struct FrameSettings {
 // What the user set. Read under settings_lock; copied at start(), by the
 // model loader, and (the FrameSettings part) per frame.
 struct Settings : FrameSettings {
-  std::string model_location;  // empty: the default model
+  std::string model_location;  // empty: the model of `style`
+  gint style = 0;              // a GstCartoonizeStyle value; gst_cartoonize_init sets the default
   GstCartoonizeInputRange input_range = kDefaultRange;
   gint threads = kDefaultThreads;
   gint inference_size = kDefaultInferenceSize;  // 0: full resolution

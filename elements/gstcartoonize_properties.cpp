@@ -26,6 +26,7 @@ enum {
   PROP_INFERENCE_SIZE,
   PROP_MAX_PIXELS,
   PROP_CUDA_GRAPHS,
+  PROP_STYLE,
 };
 
 }  // namespace
@@ -42,6 +43,18 @@ void gst_cartoonize_set_property(GObject* object, guint prop_id, const GValue* v
       // swapped in when ready (ignored when stopped: start() reads it).
       if (!self->loader->request(s.model_location) && GST_STATE(self) >= GST_STATE_PAUSED)
         GST_WARNING_OBJECT(self, "model-location %s not loaded now; it will be at the next start", v);
+      break;
+    }
+    case PROP_STYLE: {
+      s.style = g_value_get_enum(value);
+      if (!s.model_location.empty()) {
+        GST_INFO_OBJECT(self, "style %s kept for later: model-location %s overrides it", style_nick(s.style).c_str(),
+                        s.model_location.c_str());
+        break;
+      }
+      // Same path as model-location: "" loads the style's file, beside the old model.
+      if (!self->loader->request("") && GST_STATE(self) >= GST_STATE_PAUSED)
+        GST_WARNING_OBJECT(self, "style %s not loaded now; it will be at the next start", style_nick(s.style).c_str());
       break;
     }
     case PROP_DEVICE: s.device = static_cast<GstCartoonizeDevice>(g_value_get_enum(value)); break;
@@ -75,6 +88,7 @@ void gst_cartoonize_get_property(GObject* object, guint prop_id, GValue* value, 
   const Settings& s = *self->settings;
   switch (prop_id) {
     case PROP_MODEL_LOCATION: g_value_set_string(value, s.model_location.empty() ? nullptr : s.model_location.c_str()); break;
+    case PROP_STYLE: g_value_set_enum(value, s.style); break;
     case PROP_DEVICE: g_value_set_enum(value, s.device); break;
     case PROP_MODE: g_value_set_enum(value, s.mode); break;
     case PROP_STRENGTH: g_value_set_float(value, s.strength); break;
@@ -105,10 +119,19 @@ void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
       gobject_class, PROP_MODEL_LOCATION,
       g_param_spec_string("model-location", "Model location",
                           "Model file: a .ctzm written by cartoonize-train, or a TorchScript image-to-image module. "
-                          "Unset: the default model installed with the plugin. Changed while playing, the new model "
-                          "is loaded in the background and replaces the old one when ready ('model-updated' message); "
-                          "a bad file posts a warning and keeps the old model",
+                          "Set, it overrides style; unset (NULL): the model of style. Changed while playing, the new "
+                          "model is loaded in the background and replaces the old one when ready ('model-updated' "
+                          "message); a bad file posts a warning and keeps the old model",
                           nullptr, rw_playing_str));
+  g_object_class_install_property(
+      gobject_class, PROP_STYLE,
+      g_param_spec_enum("style", "Style",
+                        "Look of the cartoon: one of the installed styles, the NAME.ctzm model files of "
+                        "$CARTOONIZE_STYLE_DIR, else of " CARTOONIZE_MODEL_DIR "/styles, listed when the element "
+                        "is first used (cartoonize-train export --style NAME writes one). May be switched while "
+                        "PLAYING: the old style keeps processing frames until the new one is loaded "
+                        "('model-updated' message). A model-location set explicitly overrides it",
+                        GST_TYPE_CARTOONIZE_STYLE, default_style(), rw_playing_str));
   g_object_class_install_property(
       gobject_class, PROP_DEVICE,
       g_param_spec_enum("device", "Device", "Where the generator runs", GST_TYPE_CARTOONIZE_DEVICE, kDefaultDevice,

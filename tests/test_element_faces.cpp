@@ -303,16 +303,16 @@ std::string start_error(const std::string& props) {
   return message;
 }
 
-// The tiny weights are looked up beside the default model: without them
-// detector=tiny fails to start naming the file; hog (auto) does not need them.
+// The tiny weights are looked up beside the styles folder (face-api/ next to
+// styles/): without them detector=tiny fails to start naming the file; hog
+// (auto) does not need them.
 TEST(FaceMode, MissingTinyWeightsFailTinyOnly) {
   TempDir dir;
-  const std::string saved = cartoonize::testing::default_model();
-  std::filesystem::copy_file(saved, dir.file("default.ctzm"));
-  g_setenv("CARTOONIZE_DEFAULT_MODEL", dir.file("default.ctzm").c_str(), TRUE);
+  const std::string saved = cartoonize::testing::env_or("CARTOONIZE_STYLE_DIR", "");
+  g_setenv("CARTOONIZE_STYLE_DIR", dir.file("styles").c_str(), TRUE);
   const std::string tiny = start_error("detector=tiny");
   const std::string autod = start_error("detector=auto");
-  g_setenv("CARTOONIZE_DEFAULT_MODEL", saved.c_str(), TRUE);
+  g_setenv("CARTOONIZE_STYLE_DIR", saved.c_str(), TRUE);
   EXPECT_NE(tiny.find(dir.path() + "/face-api/tiny_face_detector_model-weights_manifest.json"), std::string::npos)
       << tiny;
   EXPECT_EQ(autod, "");

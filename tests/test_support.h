@@ -30,7 +30,7 @@ inline std::filesystem::path shared_data_dir() {
   return dir;
 }
 
-inline std::string default_model() { return env_or("CARTOONIZE_DEFAULT_MODEL", "models/default.ctzm"); }
+inline std::string default_model() { return env_or("CARTOONIZE_DEFAULT_MODEL", "models/styles/ink.ctzm"); }
 
 // A fresh folder under the system temp dir, removed when the object dies.
 class TempDir {

@@ -21,7 +21,7 @@ namespace cartoonize::train {
 int cmd_distill(const std::vector<std::string>& argv) {
   Args a("distill", "Train a smaller student generator to reproduce a teacher model's output.");
   a.option("data", "", "prepared data folder (its photo/train subfolder) or any folder of photos", true)
-      .option("teacher", "models/default.ctzm", "the teacher model file (.ctzm)")
+      .option("teacher", "models/styles/ink.ctzm", "the teacher model file (.ctzm)")
       .option("run", "runs/distill", "run folder for the student's checkpoint and loss CSV")
       .option("total-iter", "20000", "iterations to reach (counted over resumed slices)")
       .option("width", "16", "student width (channels of the first conv; the default model has 32)")

@@ -92,7 +92,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
   Args a("eval",
          "Measure a model (or a classical baseline) on held-out photos and a clip: faces still found, landmark "
          "error, identity (dlib ResNet), cartoon score (a photo-vs-cartoon classifier trained here), warping error.");
-  a.option("model", "models/default.ctzm", "model file (.ctzm or TorchScript) run through the element's face path")
+  a.option("model", "models/styles/ink.ctzm", "model file (.ctzm or TorchScript) run through the element's face path")
       .option("baseline", "", "instead of a model: 'stylization' (cv::stylization), 'bilateral-edge' or 'rendering' (the "
                               "trainer's cartoon rendering, see --rendering) on the face crops")
       .option("rendering", "", "settings of --baseline rendering, as pretrain's --rendering (key=value,...)")

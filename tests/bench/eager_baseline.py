@@ -8,7 +8,7 @@ one frame at a time, with the host<->device copies a Python wrapper does
 PyTorch is needed (no numpy, no image library): frames are binary PPM files
 (P6), e.g. the ones tests/gpu/verify.sh writes, or a synthetic frame.
 
-  eager_baseline.py --model models/default.ctzm [--frame f.ppm | --size 1920x1080]
+  eager_baseline.py --model models/styles/ink.ctzm [--frame f.ppm | --size 1920x1080]
                     [--device cuda|cpu] [--half] [--reps 20] [--csv out.csv]
 """
 import argparse

@@ -232,7 +232,7 @@ namespace {
 std::unique_ptr<cartoonize::Engine> cpu_engine() {
   const char* model = std::getenv("CARTOONIZE_DEFAULT_MODEL");
   cartoonize::EngineOptions o;
-  o.model_path = model ? model : "models/default.ctzm";
+  o.model_path = model ? model : "models/styles/ink.ctzm";
   o.device = cartoonize::DeviceChoice::Cpu;
   o.inference_size = 256;
   return cartoonize::Engine::create(o);

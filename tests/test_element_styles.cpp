@@ -1,0 +1,228 @@
+// The `style` property: the enum lists the style files of a temporary
+// CARTOONIZE_STYLE_DIR (set in main, before the element class exists),
+// switching style while PLAYING goes through the model hot-swap without
+// losing frames, model-location overrides it, and unknown names are refused.
+#include <gst/check/gstharness.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include <chrono>
+#include <set>
+
+#include "element_support.h"
+#include "model_file.h"
+#include "model_fixtures.h"
+
+using namespace cartoonize::testing;
+
+namespace {
+
+constexpr int kW = 64, kH = 48;
+
+// The style folder of this process: three small seeded networks (their
+// outputs differ) and two files that must be left out.
+const TempDir& style_dir() {
+  static TempDir dir;
+  return dir;
+}
+
+void write_styles() {
+  const TempDir& dir = style_dir();
+  uint64_t seed = 11;
+  for (const char* name : {"alpha", "beta", "ink"}) {
+    cartoonize::Generator g = write_random_model(dir.file(std::string(name) + ".ctzm"), {8, 1}, false, seed++);
+    cartoonize::ModelInfo info;
+    info.style = name;
+    info.provenance_json = "{\"stage\": \"pretrain\", \"iterations\": 42}";
+    cartoonize::save_model_file(dir.file(std::string(name) + ".ctzm"), g, info, false);
+  }
+  write_bytes(dir.file("broken.ctzm"), "not a model");
+  std::filesystem::copy_file(dir.file("beta.ctzm"), dir.file("Bad Name.ctzm"));
+}
+
+std::string style_file(const std::string& nick) { return style_dir().file(nick + ".ctzm"); }
+
+std::string run_frame(GstHarness* h) {
+  GstBuffer* out = gst_harness_push_and_pull(h, photo_buffer("RGB", kW, kH));
+  std::string bytes = buffer_bytes(out);
+  gst_buffer_unref(out);
+  return bytes;
+}
+
+// The output of one frame through a fresh element with `props`.
+std::string output_with(const std::string& props) {
+  GstHarness* h = new_harness("cartoonize device=cpu " + props, caps_for("RGB", kW, kH));
+  std::string bytes = run_frame(h);
+  gst_harness_teardown(h);
+  return bytes;
+}
+
+std::string nick_of(GstElement* e) {
+  gint v = 0;
+  g_object_get(e, "style", &v, nullptr);
+  GEnumClass* klass = G_ENUM_CLASS(g_type_class_ref(G_PARAM_SPEC_VALUE_TYPE(
+      g_object_class_find_property(G_OBJECT_GET_CLASS(e), "style"))));
+  GEnumValue* value = g_enum_get_value(klass, v);
+  std::string nick = value ? value->value_nick : "";
+  g_type_class_unref(klass);
+  return nick;
+}
+
+// The location of the next model-updated message, "" when none within `timeout`.
+std::string next_model_update(GstBus* bus, GstClockTime timeout = 120 * GST_SECOND) {
+  GstMessage* msg = wait_for(bus, GST_MESSAGE_ELEMENT, "model-updated", timeout);
+  if (!msg) return "";
+  const gchar* s = gst_structure_get_string(gst_message_get_structure(msg), "location");
+  std::string location = s ? s : "";
+  gst_message_unref(msg);
+  return location;
+}
+
+}  // namespace
+
+TEST(Styles, ThePropertyListsTheInstalledStyles) {
+  GstElement* e = gst_element_factory_make("cartoonize", nullptr);
+  ASSERT_NE(e, nullptr);
+  GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(e), "style");
+  ASSERT_NE(spec, nullptr);
+  EXPECT_TRUE(spec->flags & GST_PARAM_MUTABLE_PLAYING);
+  const std::string blurb = g_param_spec_get_blurb(spec);
+  for (const char* word : {"CARTOONIZE_STYLE_DIR", "/styles", "PLAYING", "model-location", "overrides"})
+    EXPECT_NE(blurb.find(word), std::string::npos) << word << " not in: " << blurb;
+  GEnumClass* klass = G_ENUM_CLASS(g_type_class_ref(G_PARAM_SPEC_VALUE_TYPE(spec)));
+  std::set<std::string> nicks;
+  for (guint i = 0; i < klass->n_values; ++i) {
+    nicks.insert(klass->values[i].value_nick);
+    const std::string description = klass->values[i].value_name;
+    EXPECT_NE(description.find(std::string("style ") + klass->values[i].value_nick), std::string::npos)
+        << "the description should carry the header's style name: " << description;
+    EXPECT_NE(description.find("42 iterations"), std::string::npos) << description;
+  }
+  EXPECT_EQ(nicks, (std::set<std::string>{"alpha", "beta", "ink"})) << "broken and badly named files are left out";
+  const GEnumValue* def = g_enum_get_value(klass, G_PARAM_SPEC_ENUM(spec)->default_value);
+  ASSERT_NE(def, nullptr);
+  EXPECT_STREQ(def->value_nick, "ink");
+  EXPECT_NE(std::string(def->value_name).find("(default)"), std::string::npos);
+  g_type_class_unref(klass);
+  EXPECT_EQ(nick_of(e), "ink");
+  gst_object_unref(e);
+
+  // gst-inspect-1.0 (another process, same environment) shows them too.
+  gchar* out = nullptr;
+  gint status = 0;
+  ASSERT_TRUE(g_spawn_command_line_sync("gst-inspect-1.0 cartoonize", &out, nullptr, &status, nullptr));
+  const std::string text = out ? out : "";
+  g_free(out);
+  EXPECT_EQ(status, 0);
+  for (const char* word : {"style", "(0): alpha", "(1): beta", "(2): ink", "Default: 2, \"ink\""})
+    EXPECT_NE(text.find(word), std::string::npos) << word << " not in gst-inspect-1.0's output";
+}
+
+TEST(Styles, TheDefaultStyleAndAChosenOneAreLoadedFromTheStyleFolder) {
+  const std::string alpha = output_with("model-location=" + style_file("alpha")),
+                    beta = output_with("model-location=" + style_file("beta")),
+                    ink = output_with("model-location=" + style_file("ink"));
+  EXPECT_NE(alpha, beta);
+  EXPECT_NE(alpha, ink);
+  EXPECT_EQ(output_with(""), ink);
+  EXPECT_EQ(output_with("style=alpha"), alpha);
+  EXPECT_EQ(output_with("style=beta"), beta);
+}
+
+TEST(Styles, SwitchingWhilePlayingChangesTheOutputAndDropsNoFrames) {
+  const std::string alpha = output_with("style=alpha"), beta = output_with("style=beta");
+  GstHarness* h = new_harness("cartoonize device=cpu style=alpha", caps_for("RGB", kW, kH));
+  GstBus* bus = attach_bus(h);
+  ASSERT_EQ(run_frame(h), alpha);
+  g_object_set(cartoonize_of(h), "style", 1 /* beta */, nullptr);
+  EXPECT_EQ(nick_of(cartoonize_of(h)), "beta");
+  // Frames keep going through while the loader works: every one comes out,
+  // made whole by one of the two styles, none held up by the load.
+  int pushed = 0, pulled = 0, by_alpha = 0, by_beta = 0;
+  double slowest = 0;
+  std::string updated;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  int after = 0;  // frames pushed once the swap was announced
+  while (after < 5 && std::chrono::steady_clock::now() < deadline) {
+    const auto t0 = std::chrono::steady_clock::now();
+    ASSERT_EQ(gst_harness_push(h, photo_buffer("RGB", kW, kH)), GST_FLOW_OK);
+    ++pushed;
+    GstBuffer* out = gst_harness_pull(h);
+    ASSERT_NE(out, nullptr);
+    slowest = std::max(slowest, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    const std::string bytes = buffer_bytes(out);
+    gst_buffer_unref(out);
+    ++pulled;
+    by_alpha += bytes == alpha;
+    by_beta += bytes == beta;
+    if (updated.empty()) updated = next_model_update(bus, GST_MSECOND);
+    else ++after;
+  }
+  EXPECT_EQ(updated, style_file("beta"));
+  EXPECT_EQ(pulled, pushed);
+  EXPECT_EQ(by_alpha + by_beta, pushed) << "a frame was made by neither style";
+  EXPECT_GE(by_beta, 5);
+  EXPECT_LT(slowest, 5.0) << "a frame waited for the model load";
+  EXPECT_EQ(run_frame(h), beta);
+  gst_harness_teardown(h);
+  gst_object_unref(bus);
+}
+
+TEST(Styles, AnExplicitModelLocationOverridesTheStyle) {
+  const std::string alpha = output_with("style=alpha"), beta = output_with("style=beta");
+  GstHarness* h = new_harness("cartoonize device=cpu style=alpha model-location=" + style_file("beta"),
+                              caps_for("RGB", kW, kH));
+  GstBus* bus = attach_bus(h);
+  EXPECT_EQ(run_frame(h), beta) << "model-location wins at start";
+  g_object_set(cartoonize_of(h), "style", 2 /* ink */, nullptr);
+  EXPECT_EQ(next_model_update(bus, 2 * GST_SECOND), "") << "a style change must not replace model-location's model";
+  EXPECT_EQ(run_frame(h), beta);
+  g_object_set(cartoonize_of(h), "style", 0 /* alpha */, nullptr);
+  // Unset model-location: the style applies again.
+  g_object_set(cartoonize_of(h), "model-location", nullptr, nullptr);
+  EXPECT_EQ(next_model_update(bus), style_file("alpha"));
+  EXPECT_EQ(run_frame(h), alpha);
+  gst_harness_teardown(h);
+  gst_object_unref(bus);
+}
+
+// GLib's warning for an enum value the type does not have.
+void count_warning(const gchar*, GLogLevelFlags, const gchar* message, gpointer data) {
+  if (std::string(message).find("style") != std::string::npos) ++*static_cast<int*>(data);
+}
+
+TEST(Styles, AnUnknownStyleIsRefusedWithAWarning) {
+  // By name (gst-launch-1.0 syntax): the parser refuses it, naming the value
+  // (gst-launch-1.0 prints "WARNING: erroneous pipeline: could not set property").
+  GError* err = nullptr;
+  GstElement* parsed = gst_parse_launch("cartoonize style=nosuch", &err);
+  ASSERT_NE(err, nullptr) << "an unknown style must be reported";
+  EXPECT_TRUE(g_error_matches(err, GST_PARSE_ERROR, GST_PARSE_ERROR_COULD_NOT_SET_PROPERTY)) << err->message;
+  EXPECT_NE(std::string(err->message).find("nosuch"), std::string::npos) << err->message;
+  g_error_free(err);
+  if (parsed) {
+    EXPECT_EQ(nick_of(parsed), "ink") << "the property must keep its value";
+    gst_object_unref(parsed);
+  }
+  // By value: GLib warns and leaves the property as it was.
+  GstElement* e = gst_element_factory_make("cartoonize", nullptr);
+  ASSERT_NE(e, nullptr);
+  int warnings = 0;
+  const guint handler = g_log_set_handler("GLib-GObject", G_LOG_LEVEL_WARNING, count_warning, &warnings);
+  g_object_set(e, "style", 1, nullptr);
+  g_object_set(e, "style", 99, nullptr);
+  g_log_remove_handler("GLib-GObject", handler);
+  EXPECT_EQ(warnings, 1);
+  EXPECT_EQ(nick_of(e), "beta");
+  gst_object_unref(e);
+}
+
+int main(int argc, char** argv) {
+  // Before the element class is initialised: the style enum is built then.
+  write_styles();
+  g_setenv("CARTOONIZE_STYLE_DIR", style_dir().path().c_str(), TRUE);
+  g_unsetenv("CARTOONIZE_DEFAULT_MODEL");  // the default style from the folder too
+  gst_init(&argc, &argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
