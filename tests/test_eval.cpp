@@ -15,8 +15,10 @@
 #include "eval_classifier.h"
 #include "eval_face_path.h"
 #include "eval_identity.h"
+#include "eval_style_score.h"
 #include "eval_warping.h"
 #include "image_folder.h"
+#include "split.h"
 #include "test_support.h"
 
 namespace ct = cartoonize::testing;
@@ -58,6 +60,43 @@ void copy_some(const std::string& folder, size_t n, const std::string& dst) {
     const fs::path f = files.at(i * files.size() / n);
     fs::copy_file(f, fs::path(dst) / f.filename());
   }
+}
+
+// The style classifier eval trains for --style-images ../shared/data/anime256
+// against the held-out selfies (default config, no cache): trained once here.
+const tr::StyleClassifier& anime_classifier() {
+  static const tr::StyleClassifier c = tr::StyleClassifier::train_or_load(
+      tr::list_images({ct::shared_data("selfies")}), tr::list_images({ct::shared_data("anime256")}), "");
+  return c;
+}
+
+// Aligned 128 px face crops of n UTKFace photos as they came in and restyled
+// by a classical baseline (the crops eval's style score looks at).
+std::pair<std::vector<cv::Mat>, std::vector<cv::Mat>> face_crops(size_t n, const std::string& baseline) {
+  const auto files = tr::evenly_spaced(tr::list_images({ct::shared_data("faces")}), int(n));
+  tr::CropStylizer stylizer("", baseline, 128);
+  std::vector<cv::Mat> inputs, styled;
+  for (const auto& f : files) {
+    const cv::Mat img = load_rgb(f);
+    const auto found = tr::detect_faces(detector(), img, 0);
+    for (const auto& c : cf::extract_faces(img, found, 128, {})) inputs.push_back(c.crop);
+    for (const auto& c : tr::stylize_faces(img, found, stylizer, {}).crops) styled.push_back(c);
+  }
+  return {inputs, styled};
+}
+
+double style_share(const tr::StyleClassifier& c, const std::vector<cv::Mat>& crops) {
+  double n = 0;
+  for (const auto& crop : crops) n += c.is_style(crop);
+  return crops.empty() ? 0 : n / double(crops.size());
+}
+
+// The first n held-out files of a shared folder, copied into dst (names kept,
+// so they stay held out).
+void copy_held_out(const std::string& folder, size_t n, const std::string& dst) {
+  const auto files = tr::style_held_out(tr::list_images({ct::shared_data(folder)}));
+  fs::create_directories(dst);
+  for (size_t i = 0; i < n; ++i) fs::copy_file(files.at(i), fs::path(dst) / fs::path(files.at(i)).filename());
 }
 
 }  // namespace
@@ -121,6 +160,63 @@ TEST(EvalClassifier, TellsPhotosFromCartoonsOnHeldOutImages) {
   EXPECT_FALSE(tr::CartoonClassifier::train_or_load(photos, cartoons, tmp.file("cls.txt"), 60).report().from_cache);
 }
 
+TEST(EvalStyleScore, SeparatesHeldOutAnimeFromHeldOutSelfies) {
+  const auto& r = anime_classifier().report();
+  std::printf("style classifier anime256 vs selfies: train %d+%d, test %d+%d, balanced accuracy %.3f\n", r.train_photos,
+              r.train_style, r.test_photos, r.test_style, r.heldout_accuracy);
+  // About 10 % of 1500 selfies and 3400 anime portraits are held out; ~30 % of those test.
+  EXPECT_GT(r.train_photos, 60);
+  EXPECT_GT(r.test_photos, 20);
+  EXPECT_GT(r.train_style, 150);
+  EXPECT_GT(r.test_style, 60);
+  EXPECT_GE(r.heldout_accuracy, 0.8);  // chance: 0.5
+}
+
+TEST(EvalStyleScore, PhotoCropsScoreLowACartoonizationHigher) {
+  const auto [inputs, styled] = face_crops(16, "bilateral-edge");
+  ASSERT_GE(inputs.size(), 12u);
+  ASSERT_EQ(inputs.size(), styled.size());
+  const double photos = style_share(anime_classifier(), inputs), cartoon = style_share(anime_classifier(), styled);
+  double p_photos = 0, p_cartoon = 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    p_photos += anime_classifier().style_probability(inputs[i]) / double(inputs.size());
+    p_cartoon += anime_classifier().style_probability(styled[i]) / double(styled.size());
+  }
+  std::printf("style score on %zu UTKFace crops: photos %.3f (mean p %.3f), bilateral-edge %.3f (mean p %.3f)\n",
+              inputs.size(), photos, p_photos, cartoon, p_cartoon);
+  EXPECT_LE(photos, 0.2);
+  EXPECT_GT(p_cartoon, p_photos + 0.1);
+  EXPECT_GT(cartoon, photos);
+}
+
+TEST(EvalStyleScore, HeldOutOnlyDeterministicAndCached) {
+  const auto selfies = tr::list_images({ct::shared_data("selfies")}), toon = tr::list_images({ct::shared_data("toon")});
+  // The held-out rule keeps about a tenth, by file name alone.
+  const auto held = tr::style_held_out(toon);
+  EXPECT_GT(held.size(), toon.size() / 20);
+  EXPECT_LT(held.size(), toon.size() / 5);
+  for (const auto& f : held) EXPECT_TRUE(tr::held_out(f, tr::kStyleHeldOutPercent)) << f;
+  tr::StyleClassifierConfig config;
+  config.steps = 15;
+  ct::TempDir tmp;
+  const auto a = tr::StyleClassifier::train_or_load(selfies, toon, tmp.path(), config);
+  const auto b = tr::StyleClassifier::train_or_load(selfies, toon, "", config);
+  const auto cached = tr::StyleClassifier::train_or_load(selfies, toon, tmp.path(), config);
+  EXPECT_FALSE(a.report().from_cache);
+  EXPECT_FALSE(b.report().from_cache);
+  EXPECT_TRUE(cached.report().from_cache);
+  const auto& r = a.report();
+  EXPECT_EQ(size_t(r.train_style + r.test_style), held.size());  // every held-out toon image is readable and used
+  EXPECT_EQ(size_t(r.train_photos + r.test_photos), tr::style_held_out(selfies).size());
+  const cv::Mat crop = tr::style_view(load_rgb(held.front()));
+  EXPECT_EQ(a.style_probability(crop), b.style_probability(crop));  // same seed, same classifier
+  EXPECT_FLOAT_EQ(float(cached.style_probability(crop)), float(a.style_probability(crop)));
+  EXPECT_EQ(cached.report().heldout_accuracy, r.heldout_accuracy);
+  // Another seed is another classifier.
+  config.seed = 2;
+  EXPECT_NE(tr::StyleClassifier::train_or_load(selfies, toon, "", config).style_probability(crop), a.style_probability(crop));
+}
+
 TEST(EvalBaselines, RestyleFaceCropsAndKeepTheirSize) {
   const cv::Mat img = load_rgb(ct::shared_data("faces/face_00002.jpg"));
   const auto found = tr::detect_faces(detector(), img, 0);
@@ -175,25 +271,33 @@ TEST(EvalCommand, JsonOnHeldOutPhotosHasEveryMetric) {
   ct::TempDir tmp;
   copy_some("faces", 40, tmp.file("photos"));
   copy_some("cartoons", 40, tmp.file("cartoons"));
+  copy_held_out("anime256", 14, tmp.file("anime"));
+  copy_held_out("selfies", 14, tmp.file("selfies"));
   const std::string data = tmp.file("data");
   ASSERT_EQ(tr::cmd_prepare({"--photos", tmp.file("photos"), "--cartoons", tmp.file("cartoons"), "--out", data,
                              "--test-percent", "20"}),
             0);
   ::testing::internal::CaptureStdout();
   const int rc = tr::cmd_eval({"--data", data, "--model", ct::default_model(), "--limit", "5", "--clip",
-                               ct::shared_data("video/lp_d9.mp4"), "--clip-frames", "6", "--json"});
+                               ct::shared_data("video/lp_d9.mp4"), "--clip-frames", "6",
+                               "--style-images", tmp.file("anime"), "--style-photos", tmp.file("selfies"),
+                               "--style-steps", "20", "--json"});
   std::fflush(stdout);
   const std::string out = ::testing::internal::GetCapturedStdout();
   ASSERT_EQ(rc, 0);
   std::printf("%s", out.c_str());
   for (const char* key : {"faces_redetected", "landmark_nme", "identity_cosine", "identity_match", "cartoon_score",
                           "cartoon_score_input", "cartoon_score_crop", "classifier_heldout_accuracy", "warping_error", "warping_error_raw",
-                          "warping_ratio", "warping_error_input", "faces_redetected_ok", "\"faces\""})
+                          "warping_ratio", "warping_error_input", "faces_redetected_ok", "style_score", "style_score_ok",
+                          "style_score_photos", "style_classifier_accuracy", "\"faces\""})
     EXPECT_NE(out.find(std::string(key).front() == '"' ? key : "\"" + std::string(key) + "\": "), std::string::npos)
         << key;
   EXPECT_EQ(out.find("\"faces\": 0,"), std::string::npos);
   EXPECT_EQ(out.front(), '{');
   EXPECT_TRUE(fs::exists(data + "/eval-classifier.txt"));
+  int style_caches = 0;
+  for (const auto& e : fs::directory_iterator(data)) style_caches += e.path().filename().string().rfind("eval-style-", 0) == 0;
+  EXPECT_EQ(style_caches, 1);
 }
 
 TEST(EvalCommand, BadInputIsAClearError) {
