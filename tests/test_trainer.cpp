@@ -19,6 +19,10 @@
 #include "engine.h"
 #include "guided_upsample.h"
 #include "image_folder.h"
+#include "image_pack.h"
+#include "split.h"
+#include "superpixels.h"
+#include "superpixels_opencv.h"
 #include "losses.h"
 #include "model_file.h"
 #include "representations.h"
@@ -401,7 +405,7 @@ TEST(Trainer, UnreadableImagesAreSkippedAndCounted) {
   int unreadable = 0;
   for (const auto& l : skipped) unreadable += l.find("unreadable") != std::string::npos;
   EXPECT_EQ(unreadable, 4);  // two broken files, met as photos and as cartoons
-  BatchLoader loader(list_images({dir.file("photos")}), 64, 4, 1);
+  BatchLoader loader(folder_source(dir.file("photos"), 64), 4, 1);
   EXPECT_EQ(loader.next().size(0), 4);
   EXPECT_GT(loader.skipped(), 0);
 }
@@ -453,4 +457,41 @@ TEST(Trainer, ExportWritesTheStyleNameAndRefusesABadOne) {
     }
     EXPECT_FALSE(fs::exists(dir.file("bad.ctzm")));
   }
+}
+
+TEST(Superpixels, LibTorchSlicApproximatesFacesAsWellAsXimgproc) {
+  // The structure term's superpixels in LibTorch (any device) against OpenCV
+  // ximgproc's SLICO on 8 real aligned faces: both fill regions with their
+  // mean colour; the LibTorch ones must stay as close to the photo.
+  const torch::Tensor x = face_batch(8);
+  const torch::Tensor ours = superpixel_mean(x, 12), ref = superpixel_mean_ximgproc(x, 12);
+  const double err_ours = (ours - x).abs().mean().item<double>(), err_ref = (ref - x).abs().mean().item<double>();
+  EXPECT_LT(err_ours, 1.15 * err_ref) << "LibTorch " << err_ours << " vs ximgproc " << err_ref;
+  // The two agree with each other about as well as each agrees with the photo.
+  EXPECT_LT((ours - ref).abs().mean().item<double>(), 1.5 * std::max(err_ours, err_ref));
+}
+
+TEST(Pack, WritesCentreCropsLeavesOutHeldOutFilesAndSkipsBrokenOnes) {
+  TempDir dir;
+  fs::create_directories(dir.file("in"));
+  auto files = list_images({shared_data("anime256")});
+  files.resize(40);
+  for (const auto& f : files) fs::copy_file(f, dir.file("in/" + fs::path(f).filename().string()));
+  std::ofstream(dir.file("in/broken.jpg")) << "not a jpeg";
+  ASSERT_EQ(cmd_pack({"--images", dir.file("in"), "--out", dir.file("a.ctzp"), "--size", "96"}), 0);
+  const ImagePack pack = read_image_pack(dir.file("a.ctzp"));
+  int held = 0;
+  for (const auto& f : files) held += held_out(f, kStyleHeldOutPercent);
+  EXPECT_EQ(size_t(pack.images.size(0)), files.size() - size_t(held) - 0) << "broken.jpg is skipped, held-out left out";
+  for (const auto& n : pack.names) EXPECT_FALSE(held_out(n, kStyleHeldOutPercent)) << n;
+  EXPECT_EQ(pack.images.size(2), 96);
+  // stb's decoding of the pack against OpenCV's own resize of the source.
+  const std::string first = dir.file("in/" + pack.names[0]);
+  cv::Mat bgr = cv::imread(first), small, rgb;
+  cv::resize(bgr, small, cv::Size(96, 96), 0, 0, cv::INTER_AREA);
+  cv::cvtColor(small, rgb, cv::COLOR_BGR2RGB);
+  const torch::Tensor want = torch::from_blob(rgb.data, {96, 96, 3}, torch::kUInt8).permute({2, 0, 1}).to(torch::kFloat);
+  EXPECT_LT((pack.images[0].to(torch::kFloat) - want).abs().mean().item<double>(), 3.0) << "JPEG at quality 92";
+  EXPECT_THROW(cmd_pack({"--images", dir.file("in"), "--out", dir.file("a.png")}), Error);
+  EXPECT_THROW(cmd_pack({"--images", dir.file("in"), "--out", dir.file("b.ctzp"), "--size", "0"}), Error);
 }

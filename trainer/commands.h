@@ -5,12 +5,8 @@
 
 namespace cartoonize::train {
 
-struct RunDir;
-// The checkpoint of snapshot `version` (train-vN.ckpt), or train.ckpt for
-// "latest"; throws Error naming what is missing.
-std::string snapshot_for(const RunDir& run, const std::string& version);
-
 int cmd_prepare(const std::vector<std::string>& args);
+int cmd_pack(const std::vector<std::string>& args);
 int cmd_pretrain(const std::vector<std::string>& args);
 int cmd_train(const std::vector<std::string>& args);
 int cmd_test(const std::vector<std::string>& args);

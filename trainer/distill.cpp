@@ -9,7 +9,7 @@
 #include "commands.h"
 #include "error.h"
 #include "generator.h"
-#include "image_folder.h"
+#include "batch_loader.h"
 #include "losses.h"
 #include "model_file.h"
 #include "run_dir.h"
@@ -20,7 +20,8 @@ namespace cartoonize::train {
 
 int cmd_distill(const std::vector<std::string>& argv) {
   Args a("distill", "Train a smaller student generator to reproduce a teacher model's output.");
-  a.option("data", "", "prepared data folder (its photo/train subfolder) or any folder of photos", true)
+  a.option("data", "", "prepared data folder (its photo/train subfolder) or any folder of photos")
+      .option("photos", "", "instead of --data: image packs (.ctzp, from `pack`) or folders of photos, comma-separated")
       .option("teacher", "models/styles/ink.ctzm", "the teacher model file (.ctzm)")
       .option("run", "runs/distill", "run folder for the student's checkpoint and loss CSV")
       .option("total-iter", "20000", "iterations to reach (counted over resumed slices)")
@@ -71,8 +72,8 @@ int cmd_distill(const std::vector<std::string>& argv) {
   }
 
   const int size = teacher.info.input_size;
-  BatchLoader loader(list_images({training_photo_folder(a.str("data"))}), size, a.integer("batch"),
-                     uint64_t(a.integer("seed")), uint64_t(state.iteration));
+  BatchLoader loader(training_images(training_sources(a.str("data"), a.list("photos"), "photos"), size),
+                     a.integer("batch"), uint64_t(a.integer("seed")), uint64_t(state.iteration));
   auto count = [](Generator& g) {
     int64_t n = 0;
     for (const auto& p : g->parameters()) n += p.numel();
@@ -81,7 +82,7 @@ int cmd_distill(const std::vector<std::string>& argv) {
   std::printf("distill: teacher %s (%lld parameters) -> student width %d, %d res blocks (%lld parameters); "
               "%zu photos at %d px on %s\n",
               a.str("teacher").c_str(), (long long)count(teacher.generator), student->config().width,
-              student->config().res_blocks, (long long)count(student), loader.files().size(), size,
+              student->config().res_blocks, (long long)count(student), loader.count(), size,
               dev.describe().c_str());
 
   LoopSettings loop;

@@ -1,9 +1,7 @@
 #include "grid.h"
 
-#include <opencv2/imgcodecs.hpp>
-
 #include "atomic_file.h"
-#include "error.h"
+#include "image_codec.h"
 
 namespace cartoonize::train {
 
@@ -13,14 +11,15 @@ void write_grid(const std::string& path, const std::vector<torch::Tensor>& colum
   std::vector<torch::Tensor> row_images;
   for (int64_t r = 0; r < rows; ++r) {
     std::vector<torch::Tensor> cells;
-    for (const auto& c : columns) cells.push_back(c[r].detach().to(torch::kCPU, torch::kFloat));
+    for (const auto& c : columns) {
+      torch::Tensor cell = c[r].detach().to(torch::kCPU, torch::kFloat);
+      if (cell.size(0) == 1) cell = cell.expand({3, -1, -1});  // grey views (texture) shown as grey
+      cells.push_back(cell);
+    }
     row_images.push_back(torch::cat(cells, 2));
   }
   auto img = ((torch::cat(row_images, 1) + 1) * 127.5).round().clamp(0, 255).to(torch::kUInt8);
-  img = img.flip({0}).permute({1, 2, 0}).contiguous();  // RGB -> BGR, HWC for OpenCV
-  cv::Mat mat(int(img.size(0)), int(img.size(1)), CV_8UC3, img.data_ptr<uint8_t>());
-  std::vector<uchar> png;
-  if (!cv::imencode(".png", mat, png)) throw Error("cannot encode " + path);
+  const std::vector<uint8_t> png = encode_png(img.permute({1, 2, 0}).contiguous());
   write_file_atomically(path, [&](std::ostream& out) { out.write(reinterpret_cast<const char*>(png.data()), std::streamsize(png.size())); });
 }
 

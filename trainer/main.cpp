@@ -13,13 +13,16 @@ using Command = int (*)(const std::vector<std::string>&);
 
 const std::map<std::string, std::pair<Command, const char*>>& commands() {
   static const std::map<std::string, std::pair<Command, const char*>> table = {
+#ifdef CARTOONIZE_TRAINER_FULL
       {"prepare", {cartoonize::train::cmd_prepare, "detect, landmark and align faces into a training data set"}},
-      {"pretrain", {cartoonize::train::cmd_pretrain, "reconstruction pre-training of the generator"}},
-      {"train", {cartoonize::train::cmd_train, "GAN training: surface, texture, structure, content, landmark losses"}},
-      {"distill", {cartoonize::train::cmd_distill, "train a smaller, faster student generator from a teacher model"}},
+      {"pack", {cartoonize::train::cmd_pack, "write folders of images as one image pack (.ctzp) for training anywhere"}},
       {"eval", {cartoonize::train::cmd_eval, "face metrics, cartoon score and warping error of a model or baseline"}},
       {"test", {cartoonize::train::cmd_test, "run a snapshot on held-out photos: outputs, grid, metrics"}},
       {"bench", {cartoonize::train::cmd_bench, "time a training step and each of its parts"}},
+#endif
+      {"pretrain", {cartoonize::train::cmd_pretrain, "reconstruction pre-training of the generator"}},
+      {"train", {cartoonize::train::cmd_train, "GAN training: surface, texture, structure, content, landmark losses"}},
+      {"distill", {cartoonize::train::cmd_distill, "train a smaller, faster student generator from a teacher model"}},
       {"export", {cartoonize::train::cmd_export, "write a checkpoint as the element's model file"}},
   };
   return table;

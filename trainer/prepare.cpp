@@ -15,19 +15,13 @@
 #include "commands.h"
 #include "detector.h"
 #include "error.h"
+#include "split.h"
 #include "image_folder.h"
 #include "progress.h"
 
 namespace cartoonize::train {
 namespace fs = std::filesystem;
 namespace {
-
-// FNV-1a of the file name: the same photo always lands in the same split.
-bool held_out(const std::string& path, int percent) {
-  uint64_t h = 1469598103934665603ull;
-  for (char c : fs::path(path).filename().string()) h = (h ^ uint8_t(c)) * 1099511628211ull;
-  return int(h % 100) < percent;
-}
 
 void make_dirs(const std::vector<std::string>& dirs) {
   for (const auto& d : dirs) {

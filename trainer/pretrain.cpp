@@ -13,7 +13,7 @@
 #include "commands.h"
 #include "error.h"
 #include "generator.h"
-#include "image_folder.h"
+#include "batch_loader.h"
 #include "grid.h"
 #include "losses.h"
 #include "representations.h"
@@ -25,7 +25,8 @@ namespace cartoonize::train {
 
 int cmd_pretrain(const std::vector<std::string>& argv) {
   Args a("pretrain", "Reconstruction pre-training of the generator: L1 + w-content * content-feature L1 of G(x) vs x.");
-  a.option("data", "", "prepared data folder (its photo/ subfolder) or any folder of photos", true)
+  a.option("data", "", "prepared data folder (its photo/ subfolder) or any folder of photos")
+      .option("photos", "", "instead of --data: image packs (.ctzp, from `pack`) or folders of photos, comma-separated")
       .option("run", "runs/default", "run folder for checkpoints and loss CSVs")
       .option("total-iter", "50000", "iterations to reach (counted over resumed slices)")
       .option("batch", "8", "images per step")
@@ -78,12 +79,12 @@ int cmd_pretrain(const std::vector<std::string>& argv) {
   place_adam(opt, dev);
   g->train();
 
-  const auto files = list_images({training_photo_folder(a.str("data"))});
-  std::printf("pretrain: %zu photos, batch %d at %d px on %s, seed %d, %d threads, run %s\n", files.size(),
+  BatchLoader loader(training_images(training_sources(a.str("data"), a.list("photos"), "photos"), a.integer("size")),
+                     a.integer("batch"), uint64_t(a.integer("seed")), uint64_t(state.iteration));
+  std::printf("pretrain: %s, batch %d at %d px on %s, seed %d, %d threads, run %s\n", loader.describe().c_str(),
               a.integer("batch"), a.integer("size"), dev.describe().c_str(), a.integer("seed"), a.integer("threads"),
               run.path.c_str());
   if (target_kind == "cartoon") std::printf("target: cartoon rendering %s\n", describe(rendering).c_str());
-  BatchLoader loader(files, a.integer("size"), a.integer("batch"), uint64_t(a.integer("seed")), uint64_t(state.iteration));
   const double w_content = a.number("w-content");
   std::unique_ptr<ContentNet> content;
   if (w_content > 0) content = std::make_unique<ContentNet>(a.str("face-api"), a.str("vgg19-weights"));

@@ -1,9 +1,7 @@
 #include "representations.h"
 
-#include <opencv2/imgproc.hpp>
-#include <opencv2/ximgproc.hpp>
-
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +9,7 @@
 #include "guided_upsample.h"
 #include "error.h"
 #include "image_metrics.h"
+#include "superpixels.h"
 
 namespace cartoonize::train {
 
@@ -26,38 +25,12 @@ torch::Tensor color_shift(const torch::Tensor& x, const torch::Tensor& weights) 
   return (x * w).sum(1, true) / w.sum();
 }
 
-torch::Tensor superpixel_mean(const torch::Tensor& x, int region_size, float ruler) {
+torch::Tensor superpixel_mean(const torch::Tensor& x, int region_size, float compactness) {
   torch::NoGradGuard ng;
-  auto bytes = ((x.detach().to(torch::kCPU, torch::kFloat) + 1) * 127.5).round().clamp(0, 255).to(torch::kUInt8);
-  bytes = bytes.permute({0, 2, 3, 1}).contiguous();  // N x H x W x 3 (RGB)
-  const int64_t n = bytes.size(0), h = bytes.size(1), w = bytes.size(2);
-  auto out = torch::empty({n, h, w, 3}, torch::kFloat);
-  for (int64_t i = 0; i < n; ++i) {
-    cv::Mat rgb(int(h), int(w), CV_8UC3, bytes[i].data_ptr<uint8_t>()), lab;
-    cv::cvtColor(rgb, lab, cv::COLOR_RGB2Lab);
-    auto slic = cv::ximgproc::createSuperpixelSLIC(lab, cv::ximgproc::SLICO, region_size, ruler);
-    slic->iterate(10);
-    slic->enforceLabelConnectivity();
-    cv::Mat labels;
-    slic->getLabels(labels);
-    const int k = slic->getNumberOfSuperpixels();
-    std::vector<cv::Vec3d> sum(size_t(k), cv::Vec3d(0, 0, 0));
-    std::vector<int> count(size_t(k), 0);
-    for (int y = 0; y < int(h); ++y)
-      for (int x2 = 0; x2 < int(w); ++x2) {
-        const int l = labels.at<int>(y, x2);
-        sum[size_t(l)] += cv::Vec3d(rgb.at<cv::Vec3b>(y, x2));
-        ++count[size_t(l)];
-      }
-    torch::Tensor out_i = out[i];
-    auto o = out_i.accessor<float, 3>();
-    for (int y = 0; y < int(h); ++y)
-      for (int x2 = 0; x2 < int(w); ++x2) {
-        const int l = labels.at<int>(y, x2);
-        for (int c = 0; c < 3; ++c) o[y][x2][c] = float(sum[size_t(l)][c] / count[size_t(l)]);
-      }
-  }
-  return (out.permute({0, 3, 1, 2}) / 127.5 - 1).to(x.device(), x.scalar_type()).contiguous();
+  const torch::Tensor img = x.detach().to(torch::kFloat);
+  const torch::Tensor labels = slic_labels((img + 1) / 2, region_size, compactness);
+  const int64_t cells = ((img.size(2) + region_size - 1) / region_size) * ((img.size(3) + region_size - 1) / region_size);
+  return region_mean(img, labels, cells).to(x.scalar_type()).contiguous();
 }
 
 torch::Tensor l0_smooth(const torch::Tensor& x, double lambda, double kappa) {
@@ -234,6 +207,17 @@ torch::Tensor variation_loss(const torch::Tensor& x) {
   auto dx = x.narrow(3, 1, x.size(3) - 1) - x.narrow(3, 0, x.size(3) - 1);
   auto dy = x.narrow(2, 1, x.size(2) - 1) - x.narrow(2, 0, x.size(2) - 1);
   return (dx.pow(2).sum() + dy.pow(2).sum()) / double(x.numel());
+}
+
+torch::Tensor yuv_color_loss(const torch::Tensor& x, const torch::Tensor& target) {
+  auto yuv = [](const torch::Tensor& t) {
+    const torch::Tensor c = (t.to(torch::kFloat) + 1) / 2;
+    const auto r = c.select(1, 0), g = c.select(1, 1), b = c.select(1, 2);
+    return std::array<torch::Tensor, 3>{0.299 * r + 0.587 * g + 0.114 * b, -0.14714119 * r - 0.28886916 * g + 0.43601035 * b,
+                                        0.61497538 * r - 0.51496512 * g - 0.10001026 * b};
+  };
+  const auto a = yuv(x), t = yuv(target.detach());
+  return torch::l1_loss(a[0], t[0]) + torch::smooth_l1_loss(a[1], t[1]) + torch::smooth_l1_loss(a[2], t[2]);
 }
 
 }  // namespace cartoonize::train

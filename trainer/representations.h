@@ -21,9 +21,10 @@ torch::Tensor random_shift_weights(std::mt19937_64& rng);
 // N x 1 x H x W: sum_c w_c x_c / sum_c w_c.
 torch::Tensor color_shift(const torch::Tensor& x, const torch::Tensor& weights);
 
-// SLIC (OpenCV ximgproc, on Lab) superpixels of each image, each region
-// filled with its mean colour. No gradient: it is a target. x in [-1, 1].
-torch::Tensor superpixel_mean(const torch::Tensor& x, int region_size = 12, float ruler = 10.f);
+// SLIC superpixels (superpixels.h: LibTorch, on Lab, any device) of each
+// image, each region filled with its mean colour. No gradient: it is a
+// target. x in [-1, 1].
+torch::Tensor superpixel_mean(const torch::Tensor& x, int region_size = 12, float compactness = 10.f);
 
 // L0 gradient minimisation (Xu et al. 2011) of each image: piecewise-flat
 // colours with sharp steps. No gradient. lambda as in the paper for images
@@ -65,7 +66,12 @@ CartoonRendering parse_cartoon_rendering(const std::string& spec);
 std::string describe(const CartoonRendering& o);
 torch::Tensor cartoon_rendering(const torch::Tensor& x, const CartoonRendering& o = {});
 
-// Total variation / (C*H*W), squared differences, averaged over the batch.
+// Squared neighbour differences, summed over both directions and divided by
+// the element count (train divides once more by C*H*W, as White-box does).
 torch::Tensor variation_loss(const torch::Tensor& x);
+
+// Colour distance of images in [-1, 1] (AnimeGANv2's colour loss): L1 on
+// the luma Y, Huber (smooth L1) on the chroma U and V, each a mean.
+torch::Tensor yuv_color_loss(const torch::Tensor& x, const torch::Tensor& target);
 
 }  // namespace cartoonize::train

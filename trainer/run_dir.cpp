@@ -38,6 +38,13 @@ std::string RunDir::commands() const {
   return ss.str();
 }
 
+std::string snapshot_for(const RunDir& run, const std::string& version) {
+  if (version == "latest") return run.checkpoint("train");
+  const std::string path = run.path + "/train-v" + version + ".ckpt";
+  if (!fs::exists(path)) throw Error("no snapshot " + path + " (see the run folder for the versions kept)");
+  return path;
+}
+
 std::string photo_folder(const std::string& data) {
   std::error_code ec;
   return fs::is_directory(data + "/photo", ec) ? data + "/photo" : data;
@@ -47,6 +54,14 @@ std::string training_photo_folder(const std::string& data) {
   std::error_code ec;
   const std::string photos = photo_folder(data);
   return fs::is_directory(photos + "/train", ec) ? photos + "/train" : photos;
+}
+
+std::vector<std::string> training_sources(const std::string& data, const std::vector<std::string>& given,
+                                          const std::string& what) {
+  if (!given.empty()) return given;
+  if (data.empty()) throw Error("no " + what + " to train on: pass --data DIR (a prepared folder) or --" + what +
+                                " PACK.ctzp,...");
+  return {what == "photos" ? training_photo_folder(data) : data + "/cartoon"};
 }
 
 }  // namespace cartoonize::train

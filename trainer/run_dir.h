@@ -16,10 +16,19 @@ struct RunDir {
   std::string commands() const;              // contents of commands.log
 };
 
+// The checkpoint of snapshot `version` (train-vN.ckpt), or train.ckpt for
+// "latest"; throws Error naming what is missing.
+std::string snapshot_for(const RunDir& run, const std::string& version);
+
 // Photo folder of a prepared data set (DATA/photo) or DATA itself.
 std::string photo_folder(const std::string& data);
 // The photos to train on: DATA/photo/train when `prepare` split off a test
 // set (the held-out photos must never be trained on), else photo_folder().
 std::string training_photo_folder(const std::string& data);
+// What a stage trains on: the packs/folders given with --photos or
+// --cartoons (`what`), else the prepared folder's (training_photo_folder(data)
+// or DATA/cartoon). Throws Error when neither is given.
+std::vector<std::string> training_sources(const std::string& data, const std::vector<std::string>& given,
+                                          const std::string& what);
 
 }  // namespace cartoonize::train

@@ -19,13 +19,6 @@
 namespace cartoonize::train {
 namespace fs = std::filesystem;
 
-std::string snapshot_for(const RunDir& run, const std::string& version) {
-  if (version == "latest") return run.checkpoint("train");
-  const std::string path = run.path + "/train-v" + version + ".ckpt";
-  if (!fs::exists(path)) throw Error("no snapshot " + path + " (see the run folder for the versions kept)");
-  return path;
-}
-
 int cmd_test(const std::vector<std::string>& argv) {
   Args a("test", "Run a snapshot on held-out photos: outputs, an input|output grid and metrics.");
   a.option("data", "", "prepared data folder (its photo/test is used)", true)

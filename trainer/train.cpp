@@ -2,12 +2,16 @@
 // (guided filter) by D_surface, as texture (random colour shift to grey) by
 // D_texture, as structure (superpixels) and content through a frozen content
 // network, and as 68 landmarks compared with the input's. Six weighted terms:
-//   variance  (--w0, --w-variance)   total variation / (C*H*W)
+//   variance  (--w0, --w-variance)   mean squared neighbour step / (C*H*W)
 //   surface   (--w1, --w-surface)    LSGAN, D_surface on guided-filtered images
 //   texture   (--w2, --w-texture)    LSGAN, D_texture on colour-shifted grey images
-//   content   (--w3, --w-content)    |F(G(x)) - F(x)|
-//   structure (--w3, --w-structure)  |F(G(x)) - F(superpixels(G(x)))|
+//   content   (--w3, --w-content)    mean |F(G(x)) - F(x)| / (c*h*w of each feature map)
+//   structure (--w3, --w-structure)  mean |F(G(x)) - F(superpixels(G(x)))| / (c*h*w)
 //   landmark  (--w4, --w-landmark)   |R(G(x)) - R(x)| in px of a 112 px face
+//   colour    (--w-color)            YUV distance of G(x) to x (AnimeGANv2): L1 on Y, Huber on U, V
+// The divisions are White-box Cartoonization's: with them the seed weights
+// let the adversarial surface and texture terms lead, and content, structure
+// and variance only hold the picture together (measured in docs/trainer.md).
 // LSGAN (as White-box Cartoonization): D minimises (D(real)-1)^2 + D(fake)^2.
 #include <cstdio>
 #include <filesystem>
@@ -20,7 +24,7 @@
 #include "error.h"
 #include "generator.h"
 #include "grid.h"
-#include "image_folder.h"
+#include "batch_loader.h"
 #include "losses.h"
 #include "representations.h"
 #include "run_dir.h"
@@ -34,6 +38,15 @@ namespace {
 torch::Tensor lsgan_real(const torch::Tensor& d) { return (d - 1).pow(2).mean(); }
 torch::Tensor lsgan_fake(const torch::Tensor& d) { return d.pow(2).mean(); }
 
+// White-box Cartoonization's scale for a feature distance: the mean L1
+// divided once more by the size (c*h*w) of one image's feature map (the mean
+// over the maps when there are several).
+torch::Tensor per_feature_element(const torch::Tensor& distance, const std::vector<torch::Tensor>& maps) {
+  double elements = 0;
+  for (const auto& m : maps) elements += double(m[0].numel());
+  return distance / (elements / double(maps.size()));
+}
+
 std::string snapshot_path(const RunDir& run, int version) {
   return run.path + "/train-v" + std::to_string(version) + ".ckpt";
 }
@@ -42,7 +55,9 @@ std::string snapshot_path(const RunDir& run, int version) {
 
 int cmd_train(const std::vector<std::string>& argv) {
   Args a("train", "GAN training of the cartoon generator (see docs/trainer.md for the loss terms).");
-  a.option("data", "", "prepared data folder (photo/train and cartoon/ from `prepare`)", true)
+  a.option("data", "", "prepared data folder (photo/train and cartoon/ from `prepare`)")
+      .option("photos", "", "instead of DATA/photo/train: image packs (.ctzp, from `pack`) or folders, comma-separated")
+      .option("cartoons", "", "instead of DATA/cartoon: the style's images, packs or folders, comma-separated")
       .option("run", "runs/default", "run folder (its pretrain.ckpt initialises the generator)")
       .option("total-iter", "30000", "iterations to reach (counted over resumed slices)")
       .option("model-version", "1", "version number of the first snapshot this run writes")
@@ -55,6 +70,7 @@ int cmd_train(const std::vector<std::string>& argv) {
       .option("w-variance", "", "overrides --w0").option("w-surface", "", "overrides --w1")
       .option("w-texture", "", "overrides --w2").option("w-content", "", "overrides --w3 for content")
       .option("w-structure", "", "overrides --w3 for structure").option("w-landmark", "", "overrides --w4")
+      .option("w-color", "0", "YUV colour distance to the photo (against colour casts; 0: off)")
       .option("batch", "8", "images per step").option("size", "128", "training resolution")
       .option("lr", "2e-4", "Adam learning rate (G and both D)")
       .option("surface-radius", "5", "guided filter radius").option("surface-eps", "0.2", "guided filter eps")
@@ -75,7 +91,8 @@ int cmd_train(const std::vector<std::string>& argv) {
   };
   const double w_var = weight("w-variance", "w0"), w_surf = weight("w-surface", "w1"),
                w_tex = weight("w-texture", "w2"), w_content = weight("w-content", "w3"),
-               w_struct = weight("w-structure", "w3"), w_lm = weight("w-landmark", "w4");
+               w_struct = weight("w-structure", "w3"), w_lm = weight("w-landmark", "w4"),
+               w_color = a.number("w-color");
   torch::set_num_threads(a.integer("threads"));
   torch::manual_seed(uint64_t(a.integer("seed")));
 
@@ -120,7 +137,7 @@ int cmd_train(const std::vector<std::string>& argv) {
   };
   run.record_command("train-config", {"w-variance=" + num(w_var), "w-surface=" + num(w_surf),
                                       "w-texture=" + num(w_tex), "w-content=" + num(w_content),
-                                      "w-structure=" + num(w_struct), "w-landmark=" + num(w_lm),
+                                      "w-structure=" + num(w_struct), "w-landmark=" + num(w_lm), "w-color=" + num(w_color),
                                       "data=" + a.str("data"), "content-net=" + content.name(),
                                       "seed=" + a.str("seed")});
   const TrainDevice dev = choose_train_device(a.str("precision"), a.str("channels-last"));
@@ -136,14 +153,14 @@ int cmd_train(const std::vector<std::string>& argv) {
 
   const std::string data = a.str("data");
   const int size = a.integer("size"), batch = a.integer("batch");
-  BatchLoader photos(list_images({training_photo_folder(data)}),
-                     size, batch, uint64_t(a.integer("seed")), uint64_t(state.iteration));
-  BatchLoader cartoons(list_images({data + "/cartoon"}), size, batch, uint64_t(a.integer("seed")) * 7 + 1,
-                       uint64_t(state.iteration));
-  std::printf("train: %zu photos, %zu cartoons, batch %d at %d px on %s, seed %d; content net: %s\n"
-              "weights: variance %g surface %g texture %g content %g structure %g landmark %g\n",
-              photos.files().size(), cartoons.files().size(), batch, size, dev.describe().c_str(),
-              a.integer("seed"), content.name().c_str(), w_var, w_surf, w_tex, w_content, w_struct, w_lm);
+  BatchLoader photos(training_images(training_sources(data, a.list("photos"), "photos"), size), batch,
+                     uint64_t(a.integer("seed")), uint64_t(state.iteration));
+  BatchLoader cartoons(training_images(training_sources(data, a.list("cartoons"), "cartoons"), size), batch,
+                       uint64_t(a.integer("seed")) * 7 + 1, uint64_t(state.iteration));
+  std::printf("train: photos %s; cartoons %s; batch %d at %d px on %s, seed %d; content net: %s\n"
+              "weights: variance %g surface %g texture %g content %g structure %g landmark %g colour %g\n",
+              photos.describe().c_str(), cartoons.describe().c_str(), batch, size, dev.describe().c_str(),
+              a.integer("seed"), content.name().c_str(), w_var, w_surf, w_tex, w_content, w_struct, w_lm, w_color);
 
   std::vector<int> keep;
   for (const auto& k : a.list("keep")) keep.push_back(std::stoi(k));
@@ -154,7 +171,8 @@ int cmd_train(const std::vector<std::string>& argv) {
   loop.save_every = a.integer("save-every");
   loop.plot_every = a.integer("sample-every");
   loop.progress_every = 20;
-  loop.columns = {"g_total", "variance", "surface", "texture", "content", "structure", "landmark", "d_surface", "d_texture"};
+  loop.columns = {"g_total", "variance", "surface", "texture", "content", "structure", "landmark", "colour",
+                  "d_surface", "d_texture"};
   loop.shown = {"g_total", "content", "landmark", "d_surface", "d_texture"};
   TrainingLoop training(run, loop, state, [&](const CheckpointState& s) {
     save_checkpoint(ckpt, {g, {{"d_surface", d_surface.get()}, {"d_texture", d_texture.get()}},
@@ -172,7 +190,7 @@ int cmd_train(const std::vector<std::string>& argv) {
     const torch::Tensor shift = random_shift_weights(rng);
 
     // Generator step.
-    torch::Tensor fake, adv_s, adv_t, l_content, l_struct, l_var, l_lm, g_loss;
+    torch::Tensor fake, adv_s, adv_t, l_content, l_struct, l_var, l_lm, l_color, g_loss;
     {
       AutocastScope autocast(dev);
       fake = g->forward(x);
@@ -186,12 +204,13 @@ int cmd_train(const std::vector<std::string>& argv) {
         f_sp = content.features(superpixel_mean(fake, a.integer("superpixel-size")));
         target_points = landmark.landmarks(x);
       }
-      l_content = content.distance(f_fake, f_x);
-      l_struct = content.distance(f_fake, f_sp);
-      l_var = variation_loss(fake);
+      l_content = per_feature_element(content.distance(f_fake, f_x), f_x);
+      l_struct = per_feature_element(content.distance(f_fake, f_sp), f_sp);
+      l_var = variation_loss(fake) / double(fake[0].numel());
       l_lm = landmark.distance(fake, target_points);
+      l_color = yuv_color_loss(fake, x);
       g_loss = w_var * l_var + w_surf * adv_s + w_tex * adv_t + w_content * l_content + w_struct * l_struct +
-               w_lm * l_lm;
+               w_lm * l_lm + w_color * l_color;
     }
     opt_g.zero_grad();
     g_loss.backward();
@@ -217,7 +236,7 @@ int cmd_train(const std::vector<std::string>& argv) {
     opt_dt.step();
     return {g_loss.item<double>(), l_var.item<double>(),  adv_s.item<double>(),
             adv_t.item<double>(),  l_content.item<double>(), l_struct.item<double>(),
-            l_lm.item<double>(),   d_s.item<double>(),    d_t.item<double>()};
+            l_lm.item<double>(),   l_color.item<double>(), d_s.item<double>(),  d_t.item<double>()};
   };
   training.run(step, [&](int64_t iteration) {
     if (iteration % a.integer("sample-every") == 0)

@@ -42,7 +42,8 @@ cd "$(dirname "$0")/../.."
 OUT_DIR=${1:-${OUT:-out/gpu}}
 BUILD=${BUILD:-build-gpu}
 FRAMES=${FRAMES:-out/gpu-frames}
-MODEL=${MODEL:-models/default.ctzm}
+# The default style's model (models/styles/, or the older models/default.ctzm).
+MODEL=${MODEL:-$(ls models/styles/ink.ctzm models/default.ctzm 2>/dev/null | head -n 1)}
 mkdir -p "$OUT_DIR"
 LOG="$OUT_DIR/verify.log"
 : > "$LOG"
