@@ -75,9 +75,19 @@ std::vector<Style> scan(const std::string& dir) {
   auto it = std::find_if(styles.begin(), styles.end(), [&](const Style& s) { return s.nick == def; });
   if (it == styles.end()) {
     const std::string path = (fs::path(dir) / (def + ".ctzm")).string();
+    // $CARTOONIZE_DEFAULT_MODEL stands in for a missing default file (style_model_path).
+    const gchar* env = g_getenv("CARTOONIZE_DEFAULT_MODEL");
+    std::string description = "not installed (" + path + ")";
+    if (env && *env) {
+      try {
+        description = describe(cartoonize::read_model_header(env)) + ", from $CARTOONIZE_DEFAULT_MODEL";
+      } catch (const std::exception& e) {
+        description = std::string("$CARTOONIZE_DEFAULT_MODEL: ") + e.what();
+      }
+    }
     styles.insert(std::lower_bound(styles.begin(), styles.end(), def,
                                    [](const Style& s, const std::string& n) { return s.nick < n; }),
-                  Style{def, path, "not installed (" + path + ")"});
+                  Style{def, path, description});
     it = std::find_if(styles.begin(), styles.end(), [&](const Style& s) { return s.nick == def; });
   }
   it->description += " (default)";
