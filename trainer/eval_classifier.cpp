@@ -20,11 +20,6 @@ namespace {
 constexpr int kSide = 96;
 constexpr const char* kCacheMagic = "cartoonize-eval-classifier 2";
 
-uint64_t fnv1a(const std::string& s, uint64_t h = 1469598103934665603ull) {
-  for (char c : s) h = (h ^ uint8_t(c)) * 1099511628211ull;
-  return h;
-}
-
 // Fractions of values falling into [edges[i], edges[i+1]) (last bin open).
 void histogram(const cv::Mat& values, const std::vector<float>& edges, std::vector<float>& out) {
   std::vector<float> bins(edges.size(), 0.f);
@@ -68,13 +63,6 @@ std::string cache_key(const std::vector<std::string>& photos, const std::vector<
 }
 
 }  // namespace
-
-std::vector<std::string> evenly_spaced(const std::vector<std::string>& files, int max_count) {
-  if (max_count <= 0 || files.size() <= size_t(max_count)) return files;
-  std::vector<std::string> out;
-  for (int i = 0; i < max_count; ++i) out.push_back(files[size_t(double(i) * double(files.size()) / max_count)]);
-  return out;
-}
 
 std::vector<float> cartoon_features(const cv::Mat& rgb8) {
   if (rgb8.empty() || rgb8.type() != CV_8UC3) throw Error("cartoon_features wants an 8-bit RGB image");

@@ -10,11 +10,10 @@
 
 #include <opencv2/core.hpp>
 
+#include "split.h"  // evenly_spaced
+
 namespace cartoonize::train {
 
-// At most max_count of files (all when max_count <= 0), evenly spaced over the
-// listing so a subset still spans a sorted folder.
-std::vector<std::string> evenly_spaced(const std::vector<std::string>& files, int max_count);
 
 // Features of an 8-bit RGB crop (any size; measured at 96x96).
 std::vector<float> cartoon_features(const cv::Mat& rgb8);

@@ -10,7 +10,6 @@
 #include "args.h"
 #include "commands.h"
 #include "error.h"
-#include "eval_classifier.h"
 #include "image_folder.h"
 #include "image_pack.h"
 #include "split.h"

@@ -13,4 +13,11 @@ bool held_out(const std::string& path, int percent) {
   return int(fnv1a(std::filesystem::path(path).filename().string()) % 100) < percent;
 }
 
+std::vector<std::string> evenly_spaced(const std::vector<std::string>& files, int max_count) {
+  if (max_count <= 0 || files.size() <= size_t(max_count)) return files;
+  std::vector<std::string> out;
+  for (int i = 0; i < max_count; ++i) out.push_back(files[size_t(double(i) * double(files.size()) / max_count)]);
+  return out;
+}
+
 }  // namespace cartoonize::train

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace cartoonize::train {
 
@@ -12,6 +13,10 @@ uint64_t fnv1a(const std::string& s, uint64_t h = 1469598103934665603ull);
 
 // True for about `percent` % of file names (the file name only, not the folder).
 bool held_out(const std::string& path, int percent);
+
+// At most max_count of files (all when max_count <= 0), evenly spaced over the
+// listing so a subset still spans a sorted folder.
+std::vector<std::string> evenly_spaced(const std::vector<std::string>& files, int max_count);
 
 // Share of each style's images (anime256/, toon/, ...) and of the extra photo
 // sets (selfies/) kept out of training for `eval`'s style score.
