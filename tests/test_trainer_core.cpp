@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "batch_loader.h"
+#include "checkpoint.h"
 #include "commands.h"
 #include "error.h"
 #include "image_codec.h"
@@ -155,6 +156,20 @@ TEST(TrainOnPacks, TrainsExportsAndResumesWithoutImageFolders) {
   EXPECT_TRUE(fs::exists(dir.file("run/samples.png")));
   ASSERT_EQ(cmd_export({"--run", dir.file("run"), "--out", dir.file("m.ctzm"), "--size", "112"}), 0);
   EXPECT_EQ(load_model_file(dir.file("m.ctzm")).info.input_size, 112);
+  // A model file is a starting point too (--init-model): a shipped style
+  // resumes from its own weights.
+  ASSERT_EQ(cmd_train({"--photos", photos, "--cartoons", cartoons, "--run", dir.file("from-model"), "--size", "112",
+                       "--face-api", shared_data("models/face-api"), "--init-model", dir.file("m.ctzm"),
+                       "--total-iter", "0", "--threads", "2"}),
+            0);
+  {
+    Generator from_ckpt(checkpoint_generator_config(dir.file("from-model/train.ckpt")));
+    load_checkpoint(dir.file("from-model/train.ckpt"), {from_ckpt, {}, {}});
+    NativeModel m = load_model_file(dir.file("m.ctzm"));
+    const auto a = from_ckpt->parameters(), b = m.generator->parameters();
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
+  }
   // The sample grid is a real PNG the codec reads back.
   const auto png = read_bytes(dir.file("run/samples.png"));
   const torch::Tensor grid = decode_image(png.data(), png.size());

@@ -26,6 +26,7 @@
 #include "grid.h"
 #include "batch_loader.h"
 #include "losses.h"
+#include "model_file.h"
 #include "representations.h"
 #include "run_dir.h"
 #include "train_device.h"
@@ -83,6 +84,8 @@ int cmd_train(const std::vector<std::string>& argv) {
       .option("time-budget", "0", "minutes to train in this slice, then checkpoint and exit 0")
       .option("save-every", "100", "iterations between rolling checkpoints")
       .option("sample-every", "200", "iterations between sample grids")
+      .option("init-model", "", "start the generator from this model file (.ctzm, e.g. a shipped style) "
+              "instead of the run's pretrain.ckpt")
       .flag("resume", "continue the run's train.ckpt")
       .flag("no-pretrain", "start from a random generator when the run has no pretrain.ckpt");
   if (!a.parse(argv)) return 0;
@@ -116,6 +119,14 @@ int cmd_train(const std::vector<std::string>& argv) {
     if (a.given("lr"))
       for (auto* opt : {&opt_g, &opt_ds, &opt_dt}) set_learning_rate(*opt, a.number("lr"));
     std::printf("resumed %s at iteration %lld\n", ckpt.c_str(), (long long)state.iteration);
+  } else if (a.given("init-model")) {
+    // A shipped style is its own resume point: its fp16 weights, widened to
+    // fp32, with fresh discriminators and optimisers.
+    NativeModel m = load_model_file(a.str("init-model"));
+    g = m.generator;
+    opt_g = adam(g->parameters());
+    std::printf("generator initialised from %s (%s)\n", a.str("init-model").c_str(),
+                m.info.style.empty() ? "no style name" : ("style " + m.info.style).c_str());
   } else if (fs::exists(run.checkpoint("pretrain"))) {
     g = Generator(checkpoint_generator_config(run.checkpoint("pretrain")));
     opt_g = adam(g->parameters());
