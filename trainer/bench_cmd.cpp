@@ -13,6 +13,7 @@
 #include "losses.h"
 #include "representations.h"
 #include "run_dir.h"
+#include "superpixels_opencv.h"
 
 namespace cartoonize::train {
 namespace {
@@ -65,7 +66,9 @@ int cmd_bench(const std::vector<std::string>& argv) {
     torch::Tensor fd = fake.detach();
     row("surface (guided filter)", ms(reps, [&] { surface(fd); }));
     row("texture (colour shift)", ms(reps, [&] { color_shift(fd, shift); }));
-    row("structure (SLIC superpixels)", ms(reps, [&] { superpixel_mean(fd); }));
+    row("structure: SLIC superpixels in LibTorch (trainer/superpixels.h)", ms(reps, [&] { superpixel_mean(fd); }));
+    row("structure: ximgproc SLICO (the path before session 6; baseline)",
+        ms(reps, [&] { superpixel_mean_ximgproc(fd); }));
     row("pretrain --target cartoon: default rendering", ms(reps, [&] { cartoon_rendering(x); }));
     row("pretrain --target cartoon: L0 rendering (l0_lambda=0.005)",
         ms(reps, [&] { cartoon_rendering(x, parse_cartoon_rendering("l0_lambda=0.005,flatness=0")); }));

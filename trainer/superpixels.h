@@ -13,7 +13,7 @@ torch::Tensor rgb_to_lab(const torch::Tensor& rgb01);
 
 // Region label of each pixel (N x H x W, int64 in [0, cells)), cells of
 // about region_size px; compactness weighs position against colour (SLIC's m).
-torch::Tensor slic_labels(const torch::Tensor& rgb01, int region_size, double compactness = 10, int iterations = 10);
+torch::Tensor slic_labels(const torch::Tensor& rgb01, int region_size, double compactness = 10, int iterations = 5);
 
 // Each pixel replaced by the mean of its region (per image, per channel).
 torch::Tensor region_mean(const torch::Tensor& x, const torch::Tensor& labels, int64_t regions);
