@@ -48,18 +48,7 @@ cv::Mat degraded(const cv::Mat& rgb, uint64_t seed) {
 bool held_out(const std::string& file) { return fnv1a(fs::path(file).filename().string()) % 5 == 0; }
 
 std::string cache_key(const std::vector<std::string>& photos, const std::vector<std::string>& cartoons) {
-  uint64_t h = fnv1a(kCacheMagic);
-  for (const auto* list : {&photos, &cartoons}) {
-    h = fnv1a("|", h);
-    for (const auto& f : *list) {
-      std::error_code ec;
-      const auto size = fs::file_size(f, ec);
-      h = fnv1a(f + ":" + std::to_string(ec ? 0 : size) + "\n", h);
-    }
-  }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", (unsigned long long)h);
-  return hex;
+  return file_list_key(kCacheMagic, {&photos, &cartoons});
 }
 
 }  // namespace

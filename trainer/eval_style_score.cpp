@@ -92,18 +92,7 @@ std::string cache_key(const std::vector<std::string>& photos, const std::vector<
   char cfg[160];
   std::snprintf(cfg, sizeof cfg, "%s|%d %d %d %d %llu %d", kCacheMagic, c.steps, c.batch, c.patch, c.side,
                 (unsigned long long)c.seed, c.test_percent);
-  uint64_t h = fnv1a(cfg);
-  for (const auto* list : {&photos, &style}) {
-    h = fnv1a("|", h);
-    for (const auto& f : *list) {
-      std::error_code ec;
-      const auto size = fs::file_size(f, ec);
-      h = fnv1a(f + ":" + std::to_string(ec ? 0 : size) + "\n", h);
-    }
-  }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", (unsigned long long)h);
-  return hex;
+  return file_list_key(cfg, {&photos, &style});
 }
 
 // Patches (8-bit RGB, patch x patch) as a float batch in [-1, 1], N x 3 x P x P.
