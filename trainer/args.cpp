@@ -1,5 +1,8 @@
 #include "args.h"
 
+#include <cerrno>
+#include <climits>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -7,6 +10,34 @@
 #include "error.h"
 
 namespace cartoonize::train {
+
+namespace {
+
+// The whole of `s` as a base-10 integer that fits a long long.
+bool parse_integer(const std::string& s, long long& v) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  v = std::strtoll(s.c_str(), &end, 10);
+  return !*end && errno != ERANGE;
+}
+
+// The whole of `s` as a finite number (no nan, inf or overflow).
+bool parse_real(const std::string& s, double& v) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  v = std::strtod(s.c_str(), &end);
+  return !*end && errno != ERANGE && std::isfinite(v);
+}
+
+std::string shown(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+}  // namespace
 
 Args::Args(std::string command, std::string summary) : command_(std::move(command)), summary_(std::move(summary)) {}
 
@@ -20,6 +51,44 @@ Args& Args::flag(const std::string& name, const std::string& help) {
   order_.push_back(name);
   specs_[name] = Spec{"", help, true, false};
   return *this;
+}
+
+Args& Args::range(long long lo, long long hi) {
+  Spec& s = specs_.at(order_.back());
+  s.bound = Bound::Integer;
+  s.lo = double(lo);
+  s.hi = double(hi);
+  return *this;
+}
+
+Args& Args::real_range(double lo, double hi, bool above_lo) {
+  Spec& s = specs_.at(order_.back());
+  s.bound = Bound::Real;
+  s.lo = lo;
+  s.hi = hi;
+  s.above_lo = above_lo;
+  return *this;
+}
+
+std::string Args::range_text(const Spec& spec) const {
+  if (spec.bound == Bound::Integer) return std::to_string((long long)spec.lo) + ".." + std::to_string((long long)spec.hi);
+  if (std::isinf(spec.hi)) return (spec.above_lo ? "above " : "at least ") + shown(spec.lo);
+  return (spec.above_lo ? "above " + shown(spec.lo) + ", up to " : shown(spec.lo) + "..") + shown(spec.hi);
+}
+
+void Args::check_range(const std::string& name, const Spec& spec, const std::string& value) const {
+  bool ok = false;
+  if (spec.bound == Bound::Integer) {
+    long long v = 0;
+    ok = parse_integer(value, v) && double(v) >= spec.lo && double(v) <= spec.hi;
+  } else {
+    double v = 0;
+    ok = parse_real(value, v) && (spec.above_lo ? v > spec.lo : v >= spec.lo) && v <= spec.hi;
+  }
+  if (!ok)
+    throw Error(command_ + ": --" + name + " must be " +
+                (spec.bound == Bound::Integer ? "an integer in " : "a number ") + range_text(spec) + ", not '" +
+                value + "'");
 }
 
 bool Args::parse(const std::vector<std::string>& argv) {
@@ -52,6 +121,9 @@ bool Args::parse(const std::vector<std::string>& argv) {
   }
   for (const auto& [name, spec] : specs_)
     if (spec.required && !given(name)) throw Error(command_ + ": --" + name + " is required (see --help)");
+  for (const auto& [name, spec] : specs_)
+    if (spec.bound != Bound::None)
+      for (const auto& value : list(name)) check_range(name, spec, value);
   return true;
 }
 
@@ -77,17 +149,16 @@ std::string Args::str(const std::string& name) const {
 
 int Args::integer(const std::string& name) const {
   const std::string s = str(name);
-  char* end = nullptr;
-  long v = std::strtol(s.c_str(), &end, 10);
-  if (s.empty() || *end) throw Error(command_ + ": --" + name + " wants an integer, got '" + s + "'");
+  long long v = 0;
+  if (!parse_integer(s, v) || v < INT_MIN || v > INT_MAX)
+    throw Error(command_ + ": --" + name + " wants an integer, got '" + s + "'");
   return int(v);
 }
 
 double Args::number(const std::string& name) const {
   const std::string s = str(name);
-  char* end = nullptr;
-  double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end) throw Error(command_ + ": --" + name + " wants a number, got '" + s + "'");
+  double v = 0;
+  if (!parse_real(s, v)) throw Error(command_ + ": --" + name + " wants a finite number, got '" + s + "'");
   return v;
 }
 
@@ -101,6 +172,7 @@ std::string Args::help() const {
     const Spec& s = specs_.at(name);
     std::string left = "  --" + name + (s.is_flag ? "" : " VALUE");
     out << left << std::string(left.size() < 28 ? 28 - left.size() : 1, ' ') << s.help;
+    if (s.bound != Bound::None) out << " (" << range_text(s) << ")";
     if (s.required) out << " (required)";
     else if (!s.is_flag && !s.def.empty()) out << " [" << s.def << "]";
     out << "\n";

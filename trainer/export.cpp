@@ -33,7 +33,7 @@ int cmd_export(const std::vector<std::string>& argv) {
       .option("stage", "train", "which checkpoint: pretrain | train | distill")
       .option("model-version", "latest", "with --stage train: snapshot version (train-vN.ckpt) or 'latest'")
       .option("out", "", "model file to write (.ctzm)", true)
-      .option("size", "128", "input size the model was trained at")
+      .option("size", "128", "input size the model was trained at").range(16, 1024)
       .option("note", "", "free text stored in the provenance (e.g. data licences)")
       .option("style", "", "style name written into the file (1-32 of a-z 0-9 _ -), e.g. anime; "
               "install it as models/styles/NAME.ctzm for the element's `style` property")

@@ -1,8 +1,11 @@
 // cartoonize-train: builds the models the cartoonize element loads.
 #include <cstdio>
+#include <exception>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <c10/util/Exception.h>
 
 #include "commands.h"
 #include "error.h"
@@ -28,6 +31,15 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
   return table;
 }
 
+// One line for any error: LibTorch's c10::Error carries a C++ backtrace after
+// its message, which tells a user nothing; only its first line is kept.
+// Errors that already start with "CMD: " (Args's) are not prefixed twice.
+std::string one_line(const char* what, const std::string& command) {
+  std::string s = what;
+  s = s.substr(0, s.find('\n'));
+  return s.rfind(command + ": ", 0) == 0 ? s.substr(command.size() + 2) : s;
+}
+
 void usage() {
   std::printf("usage: cartoonize-train COMMAND [options]   (COMMAND --help for its options)\n\ncommands:\n");
   for (const auto& [name, cmd] : commands()) std::printf("  %-10s %s\n", name.c_str(), cmd.second);
@@ -48,8 +60,14 @@ int main(int argc, char** argv) {
   }
   try {
     return it->second.first(std::vector<std::string>(argv + 2, argv + argc));
+  } catch (const c10::Error& e) {
+    std::fprintf(stderr, "cartoonize-train %s: %s\n", argv[1], one_line(e.what_without_backtrace(), argv[1]).c_str());
+    return 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "cartoonize-train %s: %s\n", argv[1], e.what());
+    std::fprintf(stderr, "cartoonize-train %s: %s\n", argv[1], one_line(e.what(), argv[1]).c_str());
+    return 1;
+  } catch (...) {
+    std::fprintf(stderr, "cartoonize-train %s: unknown error\n", argv[1]);
     return 1;
   }
 }
