@@ -32,9 +32,11 @@ void BatchLoader::run() {
     std::mt19937_64 rng(seed_ ^ (0x9E3779B97F4A7C15ull * (next_batch_++ + 1)));
     std::vector<torch::Tensor> items;
     while (int(items.size()) < batch_) {
+      const size_t index = pick(rng);
       torch::Tensor t;
+      const bool known_bad = unreadable_.count(index) > 0;  // only this thread writes the set
       try {
-        t = source_.load(pick(rng));
+        if (!known_bad) t = source_.load(index);
       } catch (const std::exception& e) {
         std::lock_guard<std::mutex> lock(mutex_);
         error_ = e.what();
@@ -43,9 +45,11 @@ void BatchLoader::run() {
       }
       if (!t.defined()) {
         std::lock_guard<std::mutex> lock(mutex_);
-        ++skipped_;
-        if (++consecutive_failures > 1000) {
-          error_ = "more than 1000 unreadable images in a row";
+        unreadable_.insert(index);
+        if (unreadable_.size() == source_.count || ++consecutive_failures > 1000) {
+          error_ = unreadable_.size() == source_.count
+                       ? "all " + std::to_string(source_.count) + " images are unreadable"
+                       : "more than 1000 unreadable images in a row";
           cv_.notify_all();
           return;
         }
@@ -76,7 +80,7 @@ torch::Tensor BatchLoader::next() {
 
 int64_t BatchLoader::skipped() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return skipped_;
+  return int64_t(unreadable_.size());
 }
 
 ImageSource pack_source(torch::Tensor images, int size, std::string describe) {

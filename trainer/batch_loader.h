@@ -6,6 +6,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -29,7 +30,7 @@ class BatchLoader {
   BatchLoader(ImageSource source, int batch, uint64_t seed, uint64_t first_batch = 0, bool flip = true);
   ~BatchLoader();
   torch::Tensor next();              // batch x 3 x S x S
-  int64_t skipped() const;           // unreadable images met so far
+  int64_t skipped() const;           // distinct unreadable images met so far
   size_t count() const { return source_.count; }
   const std::string& describe() const { return source_.describe; }
 
@@ -44,7 +45,7 @@ class BatchLoader {
   std::condition_variable cv_;
   std::deque<torch::Tensor> queue_;
   bool stop_ = false;
-  int64_t skipped_ = 0;
+  std::set<size_t> unreadable_;  // indices; met again, they are passed over without a reload
   std::string error_;
 };
 

@@ -21,8 +21,36 @@
 
 namespace cartoonize::train {
 
+bool truncated_jpeg(const uint8_t* data, size_t size) {
+  if (size < 2 || data[0] != 0xFF || data[1] != 0xD8) return false;  // not a JPEG
+  // Walk the marker segments (EXIF thumbnails, with their own EOI, sit inside
+  // APPn segments and are skipped whole) to the first start-of-scan; from
+  // there the entropy-coded data cannot hold FF D9 (0xFF is stuffed as FF 00),
+  // so the image's end marker must follow.
+  size_t i = 2;
+  while (true) {
+    if (i >= size || data[i] != 0xFF) return true;  // not a marker: broken or cut
+    while (i < size && data[i] == 0xFF) ++i;          // fill bytes before the marker code
+    if (i + 2 >= size) return true;
+    const uint8_t marker = data[i];
+    if (marker == 0xD9) return true;  // EOI before any scan: no image data
+    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {  // markers without a length
+      ++i;
+      continue;
+    }
+    const size_t length = (size_t(data[i + 1]) << 8) | data[i + 2];
+    if (length < 2) return true;
+    i += 1 + length;
+    if (marker == 0xDA) break;
+    if (i >= size) return true;
+  }
+  for (; i + 1 < size; ++i)
+    if (data[i] == 0xFF && data[i + 1] == 0xD9) return false;
+  return true;
+}
+
 torch::Tensor decode_image(const uint8_t* data, size_t size) {
-  if (size == 0 || size > size_t(INT32_MAX)) return {};
+  if (size == 0 || size > size_t(INT32_MAX) || truncated_jpeg(data, size)) return {};
   int w = 0, h = 0, channels = 0;
   // Refuse absurd declared sizes before stb allocates them.
   if (!stbi_info_from_memory(data, int(size), &w, &h, &channels) || w <= 0 || h <= 0 || int64_t(w) * h > (1 << 26))

@@ -10,8 +10,14 @@
 
 namespace cartoonize::train {
 
+// True for JPEG bytes that stop before the end of their image (no EOI marker
+// after the first scan): decoders fill the missing rows with grey and succeed,
+// so a truncated download would become a training image. False for anything
+// that is not a JPEG.
+bool truncated_jpeg(const uint8_t* data, size_t size);
+
 // Decodes JPEG/PNG bytes to an H x W x 3 uint8 RGB tensor; an undefined
-// tensor when the bytes are not a readable image.
+// tensor when the bytes are not a readable image (truncated JPEGs included).
 torch::Tensor decode_image(const uint8_t* data, size_t size);
 
 // PNG bytes of an H x W x 3 uint8 RGB tensor (contiguous, on the CPU).

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "error.h"
+#include "image_codec.h"
 #include "tensor_image.h"
 
 namespace cartoonize::train {
@@ -30,8 +33,22 @@ std::vector<std::string> list_images(const std::vector<std::string>& folders) {
   return files;
 }
 
+cv::Mat read_image(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.empty() || truncated_jpeg(bytes.data(), bytes.size())) return {};
+  // imdecode applies the EXIF orientation as imread does.
+  try {
+    return cv::imdecode(bytes, cv::IMREAD_COLOR);
+  } catch (const cv::Exception&) {
+    return {};
+  }
+}
+
 torch::Tensor load_image_tensor(const std::string& path, int size) {
-  cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
+  if (size <= 0) throw Error("image size must be positive, not " + std::to_string(size));
+  cv::Mat bgr = read_image(path);
   if (bgr.empty()) return {};
   const int side = std::min(bgr.cols, bgr.rows);
   cv::Mat square = bgr(cv::Rect((bgr.cols - side) / 2, (bgr.rows - side) / 2, side, side));

@@ -20,18 +20,16 @@ int cmd_pack(const std::vector<std::string>& argv) {
   Args a("pack", "Write the images of folders as one image pack (.ctzp): centre square crops, resized, JPEG.");
   a.option("images", "", "folders of images, comma-separated (searched recursively)", true)
       .option("out", "", "pack file to write (.ctzp)", true)
-      .option("size", "128", "side of the square crops (px)")
-      .option("crop", "1", "side of the centre square as a share of the image's short side (0.5..1)")
-      .option("quality", "92", "JPEG quality (50..100)")
+      .option("size", "128", "side of the square crops (px)").range(16, 1024)
+      .option("crop", "1", "side of the centre square as a share of the image's short side").real_range(0.5, 1)
+      .option("quality", "92", "JPEG quality").range(50, 100)
       .option("held-out-percent", "10", "leave out the files split.h holds out at this percent (0: keep all)")
-      .option("limit", "0", "at most this many images, evenly spaced over the sorted listing (0: all)");
+      .range(0, 99)
+      .option("limit", "0", "at most this many images, evenly spaced over the sorted listing (0: all)")
+      .range(0, 1000000000);
   if (!a.parse(argv)) return 0;
   const int size = a.integer("size"), quality = a.integer("quality"), held = a.integer("held-out-percent");
   const double crop = a.number("crop");
-  if (size < 16 || size > 1024) throw Error("--size must be 16..1024, not " + a.str("size"));
-  if (!(crop >= 0.5 && crop <= 1)) throw Error("--crop must be 0.5..1, not " + a.str("crop"));
-  if (quality < 50 || quality > 100) throw Error("--quality must be 50..100, not " + a.str("quality"));
-  if (held < 0 || held >= 100) throw Error("--held-out-percent must be 0..99, not " + a.str("held-out-percent"));
   if (!is_image_pack(a.str("out"))) throw Error("--out must end in .ctzp: " + a.str("out"));
 
   std::vector<std::string> files;
@@ -41,7 +39,7 @@ int cmd_pack(const std::vector<std::string>& argv) {
   std::vector<PackEntry> entries;
   int64_t unreadable = 0, bytes = 0;
   for (const auto& f : files) {
-    cv::Mat bgr = cv::imread(f, cv::IMREAD_COLOR);
+    cv::Mat bgr = read_image(f);
     if (bgr.empty()) {
       ++unreadable;
       continue;

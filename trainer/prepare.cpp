@@ -44,11 +44,12 @@ int cmd_prepare(const std::vector<std::string>& argv) {
   a.option("photos", "", "folder of photos (repeat or comma-separate for several)", true)
       .option("cartoons", "", "folder of cartoon images (repeat or comma-separate for several)", true)
       .option("out", "", "data folder to write (DATA)", true)
-      .option("size", "128", "side of the aligned crops")
+      .option("size", "128", "side of the aligned crops").range(16, 1024)
       .option("margin", "0.1", "context around the face (the element's crop-margin; keep them equal)")
-      .option("min-face", "48", "smallest face (px, detector box) kept")
-      .option("test-percent", "5", "share of photos held out for test/eval")
-      .option("limit", "0", "use at most this many photos / cartoons each (0: all)");
+      .real_range(0, 1)
+      .option("min-face", "48", "smallest face (px, detector box) kept").range(0, 100000)
+      .option("test-percent", "5", "share of photos held out for test/eval").range(0, 99)
+      .option("limit", "0", "use at most this many photos / cartoons each (0: all)").range(0, 1000000000);
   if (!a.parse(argv)) return 0;
   const std::string out = a.str("out");
   const int size = a.integer("size");
@@ -72,7 +73,7 @@ int cmd_prepare(const std::vector<std::string>& argv) {
   Progress progress("prepare photos", 0, int64_t(photos.size()), 200);
   for (size_t i = 0; i < photos.size(); ++i) {
     const std::string& file = photos[i];
-    cv::Mat bgr = cv::imread(file, cv::IMREAD_COLOR), rgb;
+    cv::Mat bgr = read_image(file), rgb;
     if (bgr.empty()) {
       skipped << file << "\tunreadable\n";
       ++n_skipped;
@@ -106,7 +107,7 @@ int cmd_prepare(const std::vector<std::string>& argv) {
   int64_t n_cartoons = 0;
   Progress cprogress("prepare cartoons", 0, int64_t(cartoons.size()), 500);
   for (size_t i = 0; i < cartoons.size(); ++i) {
-    cv::Mat bgr = cv::imread(cartoons[i], cv::IMREAD_COLOR);
+    cv::Mat bgr = read_image(cartoons[i]);
     if (bgr.empty()) {
       skipped << cartoons[i] << "\tunreadable\n";
       ++n_skipped;
