@@ -18,6 +18,7 @@
 #include "error.h"
 #include "engine.h"
 #include "guided_upsample.h"
+#include "image_codec.h"
 #include "image_folder.h"
 #include "image_pack.h"
 #include "split.h"
@@ -494,4 +495,137 @@ TEST(Pack, WritesCentreCropsLeavesOutHeldOutFilesAndSkipsBrokenOnes) {
   EXPECT_LT((pack.images[0].to(torch::kFloat) - want).abs().mean().item<double>(), 3.0) << "JPEG at quality 92";
   EXPECT_THROW(cmd_pack({"--images", dir.file("in"), "--out", dir.file("a.png")}), Error);
   EXPECT_THROW(cmd_pack({"--images", dir.file("in"), "--out", dir.file("b.ctzp"), "--size", "0"}), Error);
+}
+
+// Every numeric option is checked against its declared range before any work:
+// each bad value is refused with an Error that names the option and the
+// range, for every command that has it.
+TEST(TrainerArgs, BadValuesAreRefusedNamingTheOptionAndItsRange) {
+  TempDir dir;
+  using Command = int (*)(const std::vector<std::string>&);
+  struct Case {
+    const char* command;
+    Command run;
+    std::vector<std::string> base;
+  };
+  const std::string faces = shared_data("faces");
+  const std::vector<Case> commands = {
+      {"pretrain", cmd_pretrain, {"--data", faces, "--run", dir.file("r")}},
+      {"train", cmd_train, {"--data", faces, "--run", dir.file("r")}},
+      {"distill", cmd_distill, {"--data", faces, "--run", dir.file("r")}},
+      {"export", cmd_export, {"--run", dir.file("r"), "--out", dir.file("m.ctzm")}},
+      {"bench", cmd_bench, {"--data", faces}},
+      {"prepare", cmd_prepare, {"--photos", faces, "--cartoons", faces, "--out", dir.file("d")}},
+      {"pack", cmd_pack, {"--images", faces, "--out", dir.file("p.ctzp")}},
+      {"test", cmd_test, {"--data", dir.file("d"), "--run", dir.file("r")}},
+  };
+  // option, bad value, the range the message must give, the commands that have it.
+  struct Bad {
+    std::string option, value, range;
+    std::vector<std::string> in;
+  };
+  const std::vector<std::string> training = {"pretrain", "train", "distill"};
+  const std::vector<Bad> bad = {
+      {"batch", "0", "1..1024", training},
+      {"batch", "-1", "1..1024", training},
+      {"batch", "abc", "1..1024", training},
+      {"batch", "99999999999", "1..1024", training},
+      {"size", "0", "16..1024", {"pretrain", "train", "export", "bench", "prepare", "pack", "test"}},
+      {"size", "100000", "16..1024", {"pretrain", "train", "export", "bench", "prepare", "pack", "test"}},
+      {"total-iter", "-5", "0..", training},
+      {"width", "0", "1..512", {"pretrain", "distill"}},
+      {"res-blocks", "-1", "0..64", {"pretrain", "distill"}},
+      {"lr", "nan", "above 0", training},
+      {"lr", "inf", "above 0", training},
+      {"lr", "0", "above 0", training},
+      {"lr", "-1e-4", "above 0", training},
+      {"threads", "0", "1..1024", {"pretrain", "train", "distill", "bench", "test"}},
+      {"save-every", "0", "1..", training},
+      {"time-budget", "-1", "0..", training},
+      {"batches", "0", "1..1024", {"bench"}},
+      {"batches", "8,x", "1..1024", {"bench"}},
+      {"sample-every", "0", "1..", {"pretrain", "train"}},
+      {"keep-last", "0", "1..", {"train"}},
+      {"w-surface", "nan", "0..", {"train"}},
+      {"margin", "2", "0..1", {"prepare"}},
+      {"test-percent", "100", "0..99", {"prepare"}},
+      {"quality", "10", "50..100", {"pack"}},
+  };
+  int checked = 0;
+  for (const auto& b : bad)
+    for (const auto& cmd : b.in) {
+      const Case& c = *std::find_if(commands.begin(), commands.end(), [&](const Case& k) { return cmd == k.command; });
+      auto argv = c.base;
+      argv.insert(argv.end(), {"--" + b.option, b.value});
+      const std::string what = cmd + " --" + b.option + " " + b.value;
+      try {
+        c.run(argv);
+        ADD_FAILURE() << what << " was accepted";
+      } catch (const Error& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find("--" + b.option + " must be"), std::string::npos) << what << ": " << m;
+        EXPECT_NE(m.find(b.range), std::string::npos) << what << ": " << m;
+        EXPECT_NE(m.find("'" + b.value.substr(b.value.rfind(',') + 1) + "'"), std::string::npos) << what << ": " << m;
+        EXPECT_EQ(m.find('\n'), std::string::npos) << what << ": " << m;
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << what << " threw something else than cartoonize::Error: " << e.what();
+      }
+      ++checked;
+    }
+  EXPECT_GE(checked, 50);
+  EXPECT_FALSE(fs::exists(dir.file("d"))) << "prepare wrote its data folder before refusing";
+  EXPECT_FALSE(fs::exists(dir.file("r"))) << "a command made its run folder before refusing";
+  // The ranges are in --help, next to the defaults.
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(cmd_pretrain({"--help"}), 0);
+  const std::string help = ::testing::internal::GetCapturedStdout();
+  EXPECT_NE(help.find("images per step (1..1024) [8]"), std::string::npos) << help;
+  EXPECT_NE(help.find("Adam learning rate (above 0) [2e-4]"), std::string::npos) << help;
+  // 0 iterations stays allowed (nothing to do); the lower ends are accepted.
+  EXPECT_NO_THROW(cmd_pack({"--images", faces, "--out", dir.file("q.ctzp"), "--size", "16", "--limit", "2",
+                            "--quality", "50", "--held-out-percent", "0"}));
+}
+
+// A JPEG cut short (an interrupted download) decodes "successfully" in
+// OpenCV with grey rows for the missing part; it must be refused like any
+// unreadable file, and counted once however often it is met.
+TEST(Trainer, TruncatedJpegIsRefusedAndCountedOnce) {
+  TempDir dir;
+  fs::create_directories(dir.file("photos"));
+  auto files = list_images({shared_data("faces")});
+  for (int i = 0; i < 3; ++i) fs::copy_file(files[size_t(i) * 5], dir.file("photos/" + std::to_string(i) + ".jpg"));
+  std::ifstream in(files[20], std::ios::binary);
+  const std::string whole((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(whole.size(), 2000u);
+  std::ofstream(dir.file("photos/cut.jpg"), std::ios::binary) << whole.substr(0, whole.size() * 6 / 10);
+  std::ofstream(dir.file("photos/broken.jpg")) << "not a jpeg";
+
+  auto bytes = [](const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); };
+  EXPECT_TRUE(truncated_jpeg(bytes(whole), whole.size() * 6 / 10));
+  EXPECT_TRUE(truncated_jpeg(bytes(whole), whole.size() - 1)) << "cut in the end marker";
+  EXPECT_TRUE(truncated_jpeg(bytes(whole), 300)) << "cut in the headers";
+  EXPECT_FALSE(truncated_jpeg(bytes(whole), whole.size()));
+  for (size_t i = 0; i < files.size(); i += std::max<size_t>(1, files.size() / 60)) {  // real JPEGs are complete
+    std::ifstream f(files[i], std::ios::binary);
+    const std::string b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    EXPECT_FALSE(truncated_jpeg(bytes(b), b.size())) << files[i];
+  }
+  EXPECT_FALSE(read_image(files[20]).empty());
+  EXPECT_TRUE(read_image(dir.file("photos/cut.jpg")).empty());
+  EXPECT_TRUE(decode_image(bytes(whole), whole.size()).defined());
+  EXPECT_FALSE(decode_image(bytes(whole), whole.size() * 6 / 10).defined()) << "stb's packs refuse it too";
+
+  // 5 files, 2 unreadable, drawn ~80 times: each bad one is counted once.
+  BatchLoader loader(folder_source(dir.file("photos"), 64), 4, 1);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(loader.next().size(0), 4);
+  EXPECT_EQ(loader.skipped(), 2);
+
+  ASSERT_EQ(cmd_prepare({"--photos", dir.file("photos"), "--cartoons", dir.file("photos"), "--out", dir.file("data")}), 0);
+  int cut = 0;
+  for (const auto& l : lines(dir.file("data/skipped.tsv"))) cut += l.find("cut.jpg\tunreadable") != std::string::npos;
+  EXPECT_EQ(cut, 2) << "listed as unreadable among the photos and among the cartoons";
+  EXPECT_EQ(list_images({dir.file("data/cartoon")}).size(), 3u);
+
+  ASSERT_EQ(cmd_pack({"--images", dir.file("photos"), "--out", dir.file("p.ctzp"), "--held-out-percent", "0"}), 0);
+  EXPECT_EQ(read_image_pack(dir.file("p.ctzp")).images.size(0), 3);
 }

@@ -160,7 +160,7 @@ TEST(TrainerFaults, CorruptImagesAreSkippedAndCountedNotFatal) {
   cartoonize::testing::write_bytes(data + "/header-only.jpg", real.substr(0, 200));
   ASSERT_EQ(run_trainer(pretrain_args(data, dir.file("run"), 6), dir.file("log")), 0) << read_bytes(dir.file("log"));
   const std::string log = read_bytes(dir.file("log"));
-  EXPECT_NE(log.find("7 photos"), std::string::npos) << log;  // listed, then skipped when read
+  EXPECT_NE(log.find("7 images"), std::string::npos) << log;  // listed, then skipped when read
   EXPECT_NE(log.find("unreadable images"), std::string::npos) << log;
   EXPECT_EQ(checkpoint_state(dir.file("run/pretrain.ckpt")).iteration, 6);
 }
@@ -245,4 +245,56 @@ TEST(TrainerFaults, LearningRateGivenOnResumeIsApplied) {
   ASSERT_EQ(run_trainer(pretrain_args(data, run, 2), dir.file("first.log")), 0) << read_bytes(dir.file("first.log"));
   EXPECT_EQ(run_trainer(pretrain_args(data, run, 20, {"--resume", "--lr", "1e30"}), dir.file("resume.log")), 1);
   EXPECT_NE(read_bytes(dir.file("resume.log")).find("became"), std::string::npos) << read_bytes(dir.file("resume.log"));
+}
+
+// Bad option values, as a user types them, against the real binary: each is
+// refused with exit status 1 and one line that names the option and its
+// range; no abort (SIGABRT from an escaped exception), no LibTorch backtrace.
+TEST(TrainerFaults, BadOptionValuesEndWithOneLineNotAnAbort) {
+  TempDir dir;
+  const std::string faces = shared_data("faces");
+  const std::vector<std::vector<std::string>> runs = {
+      {"pretrain", "--data", faces, "--batch", "0"},
+      {"train", "--data", faces, "--batch", "-1"},
+      {"distill", "--data", faces, "--batch", "0"},
+      {"pretrain", "--data", faces, "--size", "0"},
+      {"train", "--data", faces, "--size", "100000"},
+      {"pretrain", "--data", faces, "--total-iter", "-5"},
+      {"pretrain", "--data", faces, "--width", "0"},
+      {"distill", "--data", faces, "--res-blocks", "-1"},
+      {"pretrain", "--data", faces, "--lr", "nan"},
+      {"pretrain", "--data", faces, "--threads", "0"},
+      {"bench", "--data", faces, "--batches", "0"},
+      {"export", "--out", dir.file("m.ctzm"), "--size", "0"},
+      {"prepare", "--photos", faces, "--cartoons", faces, "--out", dir.file("d"), "--size", "0"},
+      {"pack", "--images", faces, "--out", dir.file("p.ctzp"), "--size", "100000"},
+      {"eval", "--detect-interval", "0"},
+      {"test", "--data", dir.file("d"), "--batch", "0"},
+  };
+  for (const auto& args : runs) {
+    const std::string log = dir.file("log"), option = args[args.size() - 2];
+    fs::remove(log);
+    EXPECT_EQ(run_trainer(args, log), 1) << args[0] << " " << option << " " << args.back();
+    const std::string out = read_bytes(log);
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+    EXPECT_EQ(out.rfind("cartoonize-train " + args[0] + ": " + option + " must be", 0), 0u) << out;
+    EXPECT_EQ(out.find("frame #"), std::string::npos) << out;
+  }
+  EXPECT_FALSE(fs::exists(dir.file("d")));
+  EXPECT_FALSE(fs::exists(dir.file("m.ctzm")));
+}
+
+// The skipped-image count is of distinct files, however often the sampler
+// meets them (3 broken files among 7, met many times over 40 steps).
+TEST(TrainerFaults, UnreadableImagesAreCountedOncePerFile) {
+  TempDir dir;
+  const std::string data = photo_folder_in(dir);
+  std::ofstream(data + "/broken.jpg") << "not a jpeg";
+  std::ofstream(data + "/empty.png");
+  const std::string real = read_bytes(list_images({shared_data("faces")}).at(0));
+  cartoonize::testing::write_bytes(data + "/cut.jpg", real.substr(0, real.size() / 2));
+  ASSERT_EQ(run_trainer(pretrain_args(data, dir.file("run"), 40), dir.file("log")), 0) << read_bytes(dir.file("log"));
+  const std::string log = read_bytes(dir.file("log"));
+  EXPECT_NE(log.find("skipped 3 unreadable images"), std::string::npos) << log;
+  EXPECT_EQ(log.find("Premature end of JPEG"), std::string::npos) << "the cut JPEG was decoded: " << log;
 }
