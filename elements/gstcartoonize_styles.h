@@ -12,7 +12,7 @@
 #define CARTOONIZE_MODEL_DIR "/usr/local/share/gst-cartoonize"
 #endif
 #ifndef CARTOONIZE_DEFAULT_STYLE
-#define CARTOONIZE_DEFAULT_STYLE "ink"
+#define CARTOONIZE_DEFAULT_STYLE "anime"
 #endif
 
 G_BEGIN_DECLS

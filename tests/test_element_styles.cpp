@@ -2,12 +2,17 @@
 // CARTOONIZE_STYLE_DIR (set in main, before the element class exists),
 // switching style while PLAYING goes through the model hot-swap without
 // losing frames, model-location overrides it, and unknown names are refused.
+// The outputs compared are frame mode's (mode=frame): the face path would
+// leave these face-less 64x48 frames unchanged whatever the style.
 #include <gst/check/gstharness.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <set>
+#include <vector>
 
 #include "element_support.h"
 #include "model_file.h"
@@ -15,12 +20,33 @@
 
 using namespace cartoonize::testing;
 
+// The build's default style (the meson option default_style, tests/meson.build).
+#ifndef CARTOONIZE_DEFAULT_STYLE
+#error "tests/meson.build passes CARTOONIZE_DEFAULT_STYLE"
+#endif
+
 namespace {
 
 constexpr int kW = 64, kH = 48;
+const std::string kDefault = CARTOONIZE_DEFAULT_STYLE;
+
+// The styles of the folder, sorted as the enum lists them: alpha, beta and
+// the build's default style.
+std::vector<std::string> sorted_styles() {
+  std::vector<std::string> names{"alpha", "beta", kDefault};
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// The enum value of a style (its index in the sorted folder).
+gint value_of(const std::string& nick) {
+  const auto names = sorted_styles();
+  return gint(std::find(names.begin(), names.end(), nick) - names.begin());
+}
 
 // The style folder of this process: three small seeded networks (their
-// outputs differ) and two files that must be left out.
+// outputs differ), one named as the build's default style, and two files
+// that must be left out.
 const TempDir& style_dir() {
   static TempDir dir;
   return dir;
@@ -29,12 +55,12 @@ const TempDir& style_dir() {
 void write_styles() {
   const TempDir& dir = style_dir();
   uint64_t seed = 11;
-  for (const char* name : {"alpha", "beta", "ink"}) {
-    cartoonize::Generator g = write_random_model(dir.file(std::string(name) + ".ctzm"), {8, 1}, false, seed++);
+  for (const std::string& name : {std::string("alpha"), std::string("beta"), kDefault}) {
+    cartoonize::Generator g = write_random_model(dir.file(name + ".ctzm"), {8, 1}, false, seed++);
     cartoonize::ModelInfo info;
     info.style = name;
     info.provenance_json = "{\"stage\": \"pretrain\", \"iterations\": 42}";
-    cartoonize::save_model_file(dir.file(std::string(name) + ".ctzm"), g, info, false);
+    cartoonize::save_model_file(dir.file(name + ".ctzm"), g, info, false);
   }
   write_bytes(dir.file("broken.ctzm"), "not a model");
   std::filesystem::copy_file(dir.file("beta.ctzm"), dir.file("Bad Name.ctzm"));
@@ -49,9 +75,9 @@ std::string run_frame(GstHarness* h) {
   return bytes;
 }
 
-// The output of one frame through a fresh element with `props`.
+// The output of one frame through a fresh element with `props` (frame mode).
 std::string output_with(const std::string& props) {
-  GstHarness* h = new_harness("cartoonize device=cpu " + props, caps_for("RGB", kW, kH));
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame " + props, caps_for("RGB", kW, kH));
   std::string bytes = run_frame(h);
   gst_harness_teardown(h);
   return bytes;
@@ -98,13 +124,13 @@ TEST(Styles, ThePropertyListsTheInstalledStyles) {
         << "the description should carry the header's style name: " << description;
     EXPECT_NE(description.find("42 iterations"), std::string::npos) << description;
   }
-  EXPECT_EQ(nicks, (std::set<std::string>{"alpha", "beta", "ink"})) << "broken and badly named files are left out";
+  EXPECT_EQ(nicks, (std::set<std::string>{"alpha", "beta", kDefault})) << "broken and badly named files are left out";
   const GEnumValue* def = g_enum_get_value(klass, G_PARAM_SPEC_ENUM(spec)->default_value);
   ASSERT_NE(def, nullptr);
-  EXPECT_STREQ(def->value_nick, "ink");
+  EXPECT_EQ(def->value_nick, kDefault);
   EXPECT_NE(std::string(def->value_name).find("(default)"), std::string::npos);
   g_type_class_unref(klass);
-  EXPECT_EQ(nick_of(e), "ink");
+  EXPECT_EQ(nick_of(e), kDefault);
   gst_object_unref(e);
 
   // gst-inspect-1.0 (another process, same environment) shows them too.
@@ -114,27 +140,28 @@ TEST(Styles, ThePropertyListsTheInstalledStyles) {
   const std::string text = out ? out : "";
   g_free(out);
   EXPECT_EQ(status, 0);
-  for (const char* word : {"style", "(0): alpha", "(1): beta", "(2): ink", "Default: 2, \"ink\""})
-    EXPECT_NE(text.find(word), std::string::npos) << word << " not in gst-inspect-1.0's output";
+  std::vector<std::string> words{"style", "Default: " + std::to_string(value_of(kDefault)) + ", \"" + kDefault + "\""};
+  for (const auto& nick : sorted_styles()) words.push_back("(" + std::to_string(value_of(nick)) + "): " + nick);
+  for (const auto& word : words) EXPECT_NE(text.find(word), std::string::npos) << word << " not in gst-inspect-1.0's output";
 }
 
 TEST(Styles, TheDefaultStyleAndAChosenOneAreLoadedFromTheStyleFolder) {
   const std::string alpha = output_with("model-location=" + style_file("alpha")),
                     beta = output_with("model-location=" + style_file("beta")),
-                    ink = output_with("model-location=" + style_file("ink"));
+                    def = output_with("model-location=" + style_file(kDefault));
   EXPECT_NE(alpha, beta);
-  EXPECT_NE(alpha, ink);
-  EXPECT_EQ(output_with(""), ink);
+  EXPECT_NE(alpha, def);
+  EXPECT_EQ(output_with(""), def);
   EXPECT_EQ(output_with("style=alpha"), alpha);
   EXPECT_EQ(output_with("style=beta"), beta);
 }
 
 TEST(Styles, SwitchingWhilePlayingChangesTheOutputAndDropsNoFrames) {
   const std::string alpha = output_with("style=alpha"), beta = output_with("style=beta");
-  GstHarness* h = new_harness("cartoonize device=cpu style=alpha", caps_for("RGB", kW, kH));
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame style=alpha", caps_for("RGB", kW, kH));
   GstBus* bus = attach_bus(h);
   ASSERT_EQ(run_frame(h), alpha);
-  g_object_set(cartoonize_of(h), "style", 1 /* beta */, nullptr);
+  g_object_set(cartoonize_of(h), "style", value_of("beta"), nullptr);
   EXPECT_EQ(nick_of(cartoonize_of(h)), "beta");
   // Frames keep going through while the loader works: every one comes out,
   // made whole by one of the two styles, none held up by the load.
@@ -170,14 +197,14 @@ TEST(Styles, SwitchingWhilePlayingChangesTheOutputAndDropsNoFrames) {
 
 TEST(Styles, AnExplicitModelLocationOverridesTheStyle) {
   const std::string alpha = output_with("style=alpha"), beta = output_with("style=beta");
-  GstHarness* h = new_harness("cartoonize device=cpu style=alpha model-location=" + style_file("beta"),
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame style=alpha model-location=" + style_file("beta"),
                               caps_for("RGB", kW, kH));
   GstBus* bus = attach_bus(h);
   EXPECT_EQ(run_frame(h), beta) << "model-location wins at start";
-  g_object_set(cartoonize_of(h), "style", 2 /* ink */, nullptr);
+  g_object_set(cartoonize_of(h), "style", value_of(kDefault), nullptr);
   EXPECT_EQ(next_model_update(bus, 2 * GST_SECOND), "") << "a style change must not replace model-location's model";
   EXPECT_EQ(run_frame(h), beta);
-  g_object_set(cartoonize_of(h), "style", 0 /* alpha */, nullptr);
+  g_object_set(cartoonize_of(h), "style", value_of("alpha"), nullptr);
   // Unset model-location: the style applies again.
   g_object_set(cartoonize_of(h), "model-location", nullptr, nullptr);
   EXPECT_EQ(next_model_update(bus), style_file("alpha"));
@@ -201,7 +228,7 @@ TEST(Styles, AnUnknownStyleIsRefusedWithAWarning) {
   EXPECT_NE(std::string(err->message).find("nosuch"), std::string::npos) << err->message;
   g_error_free(err);
   if (parsed) {
-    EXPECT_EQ(nick_of(parsed), "ink") << "the property must keep its value";
+    EXPECT_EQ(nick_of(parsed), kDefault) << "the property must keep its value";
     gst_object_unref(parsed);
   }
   // By value: GLib warns and leaves the property as it was.
@@ -209,7 +236,7 @@ TEST(Styles, AnUnknownStyleIsRefusedWithAWarning) {
   ASSERT_NE(e, nullptr);
   int warnings = 0;
   const guint handler = g_log_set_handler("GLib-GObject", G_LOG_LEVEL_WARNING, count_warning, &warnings);
-  g_object_set(e, "style", 1, nullptr);
+  g_object_set(e, "style", value_of("beta"), nullptr);
   g_object_set(e, "style", 99, nullptr);
   g_log_remove_handler("GLib-GObject", handler);
   EXPECT_EQ(warnings, 1);
@@ -218,6 +245,10 @@ TEST(Styles, AnUnknownStyleIsRefusedWithAWarning) {
 }
 
 int main(int argc, char** argv) {
+  if (kDefault == "alpha" || kDefault == "beta") {
+    std::fprintf(stderr, "the default style %s clashes with this test's fixture styles\n", kDefault.c_str());
+    return 1;
+  }
   // Before the element class is initialised: the style enum is built then.
   write_styles();
   g_setenv("CARTOONIZE_STYLE_DIR", style_dir().path().c_str(), TRUE);

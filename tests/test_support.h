@@ -30,7 +30,13 @@ inline std::filesystem::path shared_data_dir() {
   return dir;
 }
 
-inline std::string default_model() { return env_or("CARTOONIZE_DEFAULT_MODEL", "models/styles/ink.ctzm"); }
+// The model the element uses by default (the default style's file).
+inline std::string default_model() { return env_or("CARTOONIZE_DEFAULT_MODEL", "models/styles/anime.ctzm"); }
+
+// The model numeric bounds were measured on (`ink`, the default style until
+// anime and toon shipped): suites whose bounds depend on what the model draws
+// use it, so a new default style does not move them.
+inline std::string reference_model() { return env_or("CARTOONIZE_REFERENCE_MODEL", "models/styles/ink.ctzm"); }
 
 // A fresh folder under the system temp dir, removed when the object dies.
 class TempDir {
