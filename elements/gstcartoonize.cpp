@@ -5,18 +5,20 @@
  * Turns video into a cartoon with a LibTorch generator network, on CUDA when
  * a GPU is available and on the CPU otherwise.
  *
- * In `mode=frame` every frame goes through the generator whole. The model is
- * the installed style chosen with #GstCartoonize:style (the `.ctzm` files of
- * the plugin's styles folder), or the file set as
+ * The model is the installed style chosen with #GstCartoonize:style (the
+ * `.ctzm` files of the plugin's styles folder), or the file set as
  * #GstCartoonize:model-location (a `.ctzm`, or a TorchScript image-to-image
  * module exported from PyTorch), which overrides the style.
  *
- * In `mode=face` only faces are cartoonized: found by dlib's HOG detector
- * or face-api's tiny detector (`detector`),
+ * In `mode=face`, the default, only faces are cartoonized: found by dlib's
+ * HOG detector or face-api's tiny detector (`detector`),
  * tracked with smoothed 68-point landmarks, aligned, run through the
  * generator in one batch and pasted back through feathered masks; each
- * buffer gets a "face" #GstVideoRegionOfInterestMeta per face. `mode=both`
- * does both.
+ * buffer gets a "face" #GstVideoRegionOfInterestMeta per face. The styles
+ * are trained on such aligned face crops, hence the default.
+ *
+ * In `mode=frame` every frame goes through the generator whole (a face-trained
+ * style then restyles backgrounds and clothes too). `mode=both` does both.
  *
  * The model is loaded when the element starts (READY→PAUSED); a missing or
  * corrupt model file makes that state change fail with an error message

@@ -25,7 +25,10 @@ namespace cartoonize_element {
 struct CudaMemory;  // cuda_memory.h
 
 constexpr GstCartoonizeDevice kDefaultDevice = GST_CARTOONIZE_DEVICE_AUTO;
-constexpr GstCartoonizeMode kDefaultMode = GST_CARTOONIZE_MODE_FRAME;
+// face: the styles are trained on aligned face crops, so the face path is what
+// they are made for; frame mode runs that face model over the whole frame
+// (backgrounds, clothes), which does not read as a cartoon.
+constexpr GstCartoonizeMode kDefaultMode = GST_CARTOONIZE_MODE_FACE;
 constexpr gfloat kDefaultStrength = 1.0f;
 constexpr GstCartoonizeInputRange kDefaultRange = GST_CARTOONIZE_RANGE_AUTO;
 constexpr gint kDefaultThreads = 0;

@@ -138,7 +138,12 @@ void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
                         rw_ready));
   g_object_class_install_property(
       gobject_class, PROP_MODE,
-      g_param_spec_enum("mode", "Mode", "What is cartoonized", GST_TYPE_CARTOONIZE_MODE, kDefaultMode, rw_playing));
+      g_param_spec_enum("mode", "Mode",
+                        "What is cartoonized. Default face: the styles are trained on aligned face crops, so "
+                        "faces are found (dlib, landmark-model), cartoonized and pasted back and the rest of the "
+                        "frame is left as it is; frame runs the face-trained model over the whole frame "
+                        "(backgrounds and clothes too), both does frame and face",
+                        GST_TYPE_CARTOONIZE_MODE, kDefaultMode, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_STRENGTH,
       g_param_spec_float("strength", "Strength", "Blend of input (0) and cartoon (1); 0 passes frames unchanged",

@@ -284,9 +284,11 @@ TEST(CudaMemory, OnTheGpuCudaBuffersMatchTheSystemMemoryPath) {
   SKIP_WITHOUT_GPU_PIPELINES();
   const std::string src = "videotestsrc num-buffers=4 pattern=ball ! video/x-raw,format=BGRx,width=320,height=240";
   DebugLog log(GST_LEVEL_LOG);
-  const auto on_gpu = pull_frames(src, "device=cuda", true);
+  // Frame mode, set explicitly (the element's default is the face path, and
+  // the ball pattern has no face).
+  const auto on_gpu = pull_frames(src, "device=cuda mode=frame", true);
   EXPECT_GE(log.count("cartoonized in CUDA memory"), 4) << log.all();
-  const auto through_host = pull_frames(src, "device=cuda", false);
+  const auto through_host = pull_frames(src, "device=cuda mode=frame", false);
   ASSERT_EQ(on_gpu.size(), 4u);
   ASSERT_EQ(through_host.size(), 4u);
   for (size_t i = 0; i < on_gpu.size(); ++i) {
@@ -297,7 +299,8 @@ TEST(CudaMemory, OnTheGpuCudaBuffersMatchTheSystemMemoryPath) {
 
 // Face mode: faces found on a host copy, warped, cartoonized and pasted in
 // GPU memory (core/face_warp.h) against the host path's OpenCV warp/paste;
-// tolerances as in tests/faces/test_face_warp.cpp's engine comparison.
+// tolerances as in tests/faces/test_face_warp.cpp's engine comparison, on
+// the same reference model (ink, $CARTOONIZE_REFERENCE_MODEL) they were set for.
 TEST(CudaMemory, OnTheGpuFaceModeMatchesTheSystemMemoryPath) {
   SKIP_WITHOUT_GPU_PIPELINES();
   const char* data = std::getenv("CARTOONIZE_SHARED_DATA");
@@ -307,7 +310,9 @@ TEST(CudaMemory, OnTheGpuFaceModeMatchesTheSystemMemoryPath) {
                           "video/x-raw,format=BGRx,width=640,height=480 ! imagefreeze num-buffers=4";
   for (const char* mode : {"face", "both"}) {
     SCOPED_TRACE(mode);
-    const std::string props = std::string("device=cuda mode=") + mode;
+    const char* reference = std::getenv("CARTOONIZE_REFERENCE_MODEL");
+    const std::string props = std::string("device=cuda mode=") + mode +
+                              (reference && *reference ? std::string(" model-location=") + reference : std::string());
     DebugLog log(GST_LEVEL_LOG);
     const auto on_gpu = pull_frames(src, props, true);
     EXPECT_GE(log.count("cartoonized in CUDA memory ("), 4) << log.all();

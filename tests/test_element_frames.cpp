@@ -1,7 +1,9 @@
 // Frames the element must survive: tiny and odd sizes in every format,
 // strides with padding, caps changes mid-stream, GAP and DISCONT buffers,
 // buffers without timestamps, 8K frames; and pipelines driven hard through
-// state changes, flushing seeks and EOS. Real GStreamer, the default model.
+// state changes, flushing seeks and EOS. Real GStreamer, the default model,
+// frame mode (set explicitly: the element's default is the face path) unless
+// a test names another mode.
 #include <dirent.h>
 #include <gst/check/gstharness.h>
 #include <gst/gst.h>
@@ -25,7 +27,7 @@ GstBuffer* push_pull(GstHarness* h, GstBuffer* in) {
 
 // The output of one frame through a fresh `cartoonize device=cpu <props>`.
 std::string fresh_output(const cv::Mat& rgb, const char* format, const std::string& props = "") {
-  GstHarness* h = new_harness("cartoonize device=cpu " + props, caps_for(format, rgb.cols, rgb.rows));
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame " + props, caps_for(format, rgb.cols, rgb.rows));
   GstBuffer* out = push_pull(h, picture_buffer(rgb, format));
   std::string bytes = buffer_bytes(out);
   gst_buffer_unref(out);
@@ -85,7 +87,7 @@ TEST_P(EveryFormat, TinyAndOddSizesRenegotiatedMidStream) {
   // what a fresh element makes of that size, padding and 4th byte untouched.
   const char* format = GetParam();
   const std::pair<int, int> sizes[] = {{1, 1}, {2, 2}, {3, 1}, {1, 3}, {5, 7}, {17, 9}, {2, 2}, {31, 1}};
-  GstHarness* h = new_harness("cartoonize device=cpu", caps_for(format, 1, 1));
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame", caps_for(format, 1, 1));
   for (auto [w, hh] : sizes) {
     SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(hh));
     gst_harness_set_caps_str(h, caps_for(format, w, hh).c_str(), caps_for(format, w, hh).c_str());
@@ -106,7 +108,7 @@ TEST_P(EveryFormat, CustomStridesAndOffsetsFromAVideoMeta) {
   const char* format = GetParam();
   const int w = 37, hh = 23, stride = w * format_bpp(format) + 29;
   const cv::Mat rgb = photo_rgb(w, hh);
-  GstHarness* h = new_harness("cartoonize device=cpu", caps_for(format, w, hh));
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame", caps_for(format, w, hh));
   GstBuffer* out = push_pull(h, picture_buffer(rgb, format, nullptr, stride));
   const std::string bytes = buffer_bytes(out);
   gst_buffer_unref(out);
@@ -123,7 +125,7 @@ TEST_P(EveryFormat, CustomStridesAndOffsetsFromAVideoMeta) {
 INSTANTIATE_TEST_SUITE_P(Formats, EveryFormat, ::testing::ValuesIn(kFormats));
 
 TEST(Buffers, GapBuffersPassThroughUntouched) {
-  GstHarness* h = new_harness("cartoonize device=cpu", caps_for("RGB", 32, 24));
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame", caps_for("RGB", 32, 24));
   GstBuffer* gap = photo_buffer("RGB", 32, 24);
   const std::string before = buffer_bytes(gap);
   GST_BUFFER_FLAG_SET(gap, GST_BUFFER_FLAG_GAP);
@@ -212,7 +214,7 @@ TEST(Sizes, FramesOverMaxPixelsRunScaledDownAndBackUp) {
   gst_buffer_unref(sb);
   cv::resize(cartoon_small, want, rgb.size(), 0, 0, cv::INTER_LINEAR);
 
-  GstHarness* h = new_harness("cartoonize device=cpu max-pixels=4096", caps_for("RGBx", 640, 480));
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame max-pixels=4096", caps_for("RGBx", 640, 480));
   GstBuffer* out = push_pull(h, picture_buffer(rgb, "RGBx"));
   const std::string bytes = buffer_bytes(out);
   expect_padding_intact(bytes, "RGBx", 640, 480, 640 * 4);
@@ -225,7 +227,7 @@ TEST(Sizes, FramesOverMaxPixelsRunScaledDownAndBackUp) {
 TEST(Sizes, An8KFrameInFrameModeRunsWithinTheDefaultLimit) {
   const int w = 7680, hh = 4320;
   gint max_pixels = -1;
-  GstHarness* h = new_harness("cartoonize device=cpu", caps_for("BGRx", w, hh));
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame", caps_for("BGRx", w, hh));
   g_object_get(cartoonize_of(h), "max-pixels", &max_pixels, nullptr);
   EXPECT_EQ(max_pixels, 0) << "default: automatic";
   const cv::Mat rgb = photo_rgb(w, hh);
@@ -266,7 +268,7 @@ TEST(Sizes, An8KFrameInFaceMode) {
 TEST(States, FiftyFullCyclesWithModelSwapsLeaveNoThreadsBehind) {
   GError* err = nullptr;
   GstElement* pipeline = gst_parse_launch(
-      "videotestsrc ! video/x-raw,format=RGB,width=32,height=24 ! cartoonize name=c device=cpu "
+      "videotestsrc ! video/x-raw,format=RGB,width=32,height=24 ! cartoonize name=c device=cpu mode=frame "
       "! fakesink name=sink signal-handoffs=true",
       &err);
   ASSERT_EQ(err, nullptr);
@@ -301,7 +303,7 @@ TEST(States, FlushingSeeksWhileProcessing) {
   GError* err = nullptr;
   GstElement* pipeline = gst_parse_launch(
       "videotestsrc num-buffers=40 pattern=ball ! video/x-raw,format=RGB,width=96,height=64,framerate=30/1 "
-      "! cartoonize device=cpu ! fakesink sync=false",
+      "! cartoonize device=cpu mode=frame ! fakesink sync=false",
       &err);
   ASSERT_EQ(err, nullptr);
   ASSERT_NE(gst_element_set_state(pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);

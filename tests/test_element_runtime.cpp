@@ -1,6 +1,8 @@
 // The element while it runs: model swaps while PLAYING, properties changed
 // between frames, engine faults on the streaming thread, and a live pipeline
-// that cannot keep up (QoS). Real GStreamer, real LibTorch models.
+// that cannot keep up (QoS). Real GStreamer, real LibTorch models. Frame
+// mode (set explicitly: the element's default is the face path) unless a test
+// is about the modes: its small face-less frames would pass unchanged.
 #include <gst/check/gstharness.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
@@ -84,7 +86,7 @@ guint roi_count(GstBuffer* buf) {
 
 TEST(ModelSwap, ANewModelReplacesTheOldOneWhilePlaying) {
   TempDir dir;
-  GstHarness* h = new_harness("cartoonize device=cpu", caps_for("RGB", kW, kH));
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame", caps_for("RGB", kW, kH));
   GstBus* bus = attach_bus(h);
   const std::string input = buffer_bytes(photo_buffer("RGB", kW, kH));
   const std::string before = run_frame(h);
@@ -100,7 +102,7 @@ TEST(ModelSwap, ANewModelReplacesTheOldOneWhilePlaying) {
 TEST(ModelSwap, ABadModelWarnsAndKeepsTheOldOne) {
   TempDir dir;
   write_bytes(dir.file("text.ctzm"), "hello, I am not a model\n");
-  GstHarness* h = new_harness("cartoonize device=cpu", caps_for("RGB", kW, kH));
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame", caps_for("RGB", kW, kH));
   GstBus* bus = attach_bus(h);
   const std::string before = run_frame(h);
   const std::pair<std::string, std::string> bad[] = {{dir.file("text.ctzm"), "bad magic"},
@@ -124,7 +126,7 @@ TEST(ModelSwap, FramesKeepFlowingWhileModelsSwapUnderLoad) {
   TempDir dir;
   write_script_model(dir.file("dark.pt"), "x * 0.5", "normalization zero_one\n");
   const std::string dark = dir.file("dark.pt"), neg = negative_model(dir), last = negative_model(dir, "last.pt");
-  GstHarness* h = new_harness("cartoonize device=cpu model-location=" + dark, caps_for("RGB", kW, kH));
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame model-location=" + dark, caps_for("RGB", kW, kH));
   GstBus* bus = attach_bus(h);
   const std::string input = buffer_bytes(photo_buffer("RGB", kW, kH));
   int pushed = 0;
@@ -162,7 +164,7 @@ TEST(ModelSwap, StoppingDuringALoadIsSafeAndTheNextStartUsesTheNewModel) {
   TempDir dir;
   const std::string neg = negative_model(dir);
   const std::string input = buffer_bytes(photo_buffer("RGB", kW, kH));
-  GstHarness* h = new_harness("cartoonize device=cpu", caps_for("RGB", kW, kH));
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame", caps_for("RGB", kW, kH));
   for (int i = 0; i < 5; ++i) {
     run_frame(h);
     g_object_set(cartoonize_of(h), "model-location", default_model().c_str(), nullptr);
@@ -183,7 +185,7 @@ TEST(ModelSwap, StoppingDuringALoadIsSafeAndTheNextStartUsesTheNewModel) {
 }
 
 TEST(LiveProperties, StrengthAppliesToTheNextFrame) {
-  GstHarness* h = new_harness("cartoonize device=cpu", caps_for("RGB", kW, kH));
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame", caps_for("RGB", kW, kH));
   const std::string input = buffer_bytes(photo_buffer("RGB", kW, kH));
   const std::string full = run_frame(h);
   EXPECT_NE(full, input);
@@ -287,7 +289,7 @@ def forward(self, x):
 
 TEST(EngineFaults, DeviceAutoWarnsReloadsOnTheCpuAndGoesOn) {
   TempDir dir;
-  GstHarness* h = new_harness("cartoonize device=auto model-location=" + faulty_model(dir), caps_for("RGB", 13, 8));
+  GstHarness* h = new_harness("cartoonize device=auto mode=frame model-location=" + faulty_model(dir), caps_for("RGB", 13, 8));
   GstBus* bus = attach_bus(h);
   GstVideoInfo info;
   const std::string input = buffer_bytes(picture_buffer(photo_rgb(13, 8), "RGB", &info));
@@ -312,7 +314,7 @@ TEST(EngineFaults, DeviceAutoWarnsReloadsOnTheCpuAndGoesOn) {
 
 TEST(EngineFaults, AnExplicitDevicePostsAnErrorAndStopsTheFlow) {
   TempDir dir;
-  GstHarness* h = new_harness("cartoonize device=cpu model-location=" + faulty_model(dir), caps_for("RGB", 13, 8));
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame model-location=" + faulty_model(dir), caps_for("RGB", 13, 8));
   GstBus* bus = attach_bus(h);
   gst_buffer_unref(pull_after_push(h, picture_buffer(photo_rgb(13, 8), "RGB")));
   EXPECT_EQ(gst_harness_push(h, picture_buffer(photo_rgb(13, 8), "RGB")), GST_FLOW_ERROR);
@@ -334,7 +336,7 @@ TEST(Qos, ALiveSourceTheElementCannotKeepUpWithDropsFramesInsteadOfDrifting) {
   GError* err = nullptr;
   GstElement* pipeline = gst_parse_launch(
       ("videotestsrc is-live=true num-buffers=" + std::to_string(frames) +
-       " ! video/x-raw,format=RGB,width=640,height=480,framerate=30/1 ! cartoonize name=c device=cpu inference-size=0 "
+       " ! video/x-raw,format=RGB,width=640,height=480,framerate=30/1 ! cartoonize name=c device=cpu mode=frame inference-size=0 "
        "! fakesink name=sink sync=true qos=true signal-handoffs=true")
           .c_str(),
       &err);
