@@ -44,6 +44,13 @@ void set_cpu_threads(int threads) {
 std::unique_ptr<Engine> Engine::create(const EngineOptions& options) {
   std::unique_ptr<Engine> engine(new Engine());
   Impl& s = *engine->impl_;
+  if (options.inference_size < 0) throw Error("inference size must be >= 0 (0: full resolution)");
+  s.inference_size = options.inference_size;
+  s.warn = options.on_warning ? options.on_warning
+                              : [](const std::string& m) { std::fprintf(stderr, "cartoonize: %s\n", m.c_str()); };
+  // The file first: a missing or bad model is named as such even when the
+  // device asked for is missing too.
+  s.model = load_image_model(options.model_path, options.normalization);
   const bool have_cuda = cuda_available();
   if (options.device == DeviceChoice::Cuda && !have_cuda) {
 #ifdef CARTOONIZE_WITH_CUDA
@@ -53,11 +60,6 @@ std::unique_ptr<Engine> Engine::create(const EngineOptions& options) {
 #endif
   }
   const bool use_cuda = options.device != DeviceChoice::Cpu && have_cuda;
-  if (options.inference_size < 0) throw Error("inference size must be >= 0 (0: full resolution)");
-  s.inference_size = options.inference_size;
-  s.warn = options.on_warning ? options.on_warning
-                              : [](const std::string& m) { std::fprintf(stderr, "cartoonize: %s\n", m.c_str()); };
-  s.model = load_image_model(options.model_path, options.normalization);
 #ifdef CARTOONIZE_WITH_CUDA
   try {
     if (use_cuda) {

@@ -1,6 +1,7 @@
 // Loading the element's model: at start(), and on a worker thread when
-// model-location or style changes while running (the old model keeps processing
-// frames until the new one is ready; a bad file keeps the old one).
+// model-location, style or a load setting (inference-size, input-range,
+// cuda-graphs) changes while running (the old model keeps processing frames
+// until the new one is ready; a bad file keeps the old one).
 #include "gstcartoonize_private.h"
 
 using namespace cartoonize_element;
@@ -39,7 +40,9 @@ std::unique_ptr<cartoonize::Engine> gst_cartoonize_load_engine(GstCartoonize* se
   std::string error;
   auto engine = try_load(options, &error);
   if (!engine) {
-    if (options.device == cartoonize::DeviceChoice::Cuda && !cartoonize::cuda_available())
+    // The engine checks the file before the device: blame the device only
+    // when its message is the device's.
+    if (options.device == cartoonize::DeviceChoice::Cuda && error.rfind("device=cuda", 0) == 0)
       GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("%s", error.c_str()), ("device=cuda"));
     else
       GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("%s", error.c_str()),
@@ -53,8 +56,21 @@ std::unique_ptr<cartoonize::Engine> gst_cartoonize_load_engine(GstCartoonize* se
   return engine;
 }
 
+// The settings read when a model is loaded, beside its path and device:
+// changed while running, they reload the model (inference-size, input-range,
+// cuda-graphs).
+static bool same_load_settings(const cartoonize::EngineOptions& a, const cartoonize::EngineOptions& b) {
+  return a.inference_size == b.inference_size && a.normalization == b.normalization &&
+         a.cuda_graphs == b.cuda_graphs;
+}
+
+static void install_engine(GstCartoonize* self, std::unique_ptr<cartoonize::Engine> engine,
+                           const cartoonize::EngineOptions& options);
+
 // The loader's job: load `location` with the current settings, then swap it
-// in between two frames. Runs on the loader thread.
+// in between two frames. Runs on the loader thread. When the file fails and
+// a load setting changed, the model already running is reloaded with the
+// new settings, so that what g_object_get reads is what runs.
 static void swap_model(GstCartoonize* self, const std::string& location) {
   Settings s;
   {
@@ -65,11 +81,31 @@ static void swap_model(GstCartoonize* self, const std::string& location) {
   const cartoonize::EngineOptions options = gst_cartoonize_engine_options(self, s);
   std::string error;
   std::unique_ptr<cartoonize::Engine> engine = try_load(options, &error);
-  if (!engine) {
-    GST_ELEMENT_WARNING(self, RESOURCE, OPEN_READ, ("%s", error.c_str()),
-                        ("model-location=%s: keeping the model already loaded", options.model_path.c_str()));
+  if (engine) {
+    install_engine(self, std::move(engine), options);
     return;
   }
+  GST_ELEMENT_WARNING(self, RESOURCE, OPEN_READ, ("%s", error.c_str()),
+                      ("model-location=%s: keeping the model already loaded", options.model_path.c_str()));
+  cartoonize::EngineOptions again = options;
+  {
+    std::lock_guard<std::mutex> lock(*self->state_lock);
+    if (!self->state->engine) return;  // stopping
+    if (same_load_settings(self->state->engine_options, options)) return;
+    again.model_path = self->state->engine_options.model_path;
+  }
+  engine = try_load(again, &error);
+  if (!engine) {
+    GST_ELEMENT_WARNING(self, RESOURCE, OPEN_READ, ("%s", error.c_str()),
+                        ("reloading %s with the new settings failed: keeping it as it was", again.model_path.c_str()));
+    return;
+  }
+  install_engine(self, std::move(engine), again);
+}
+
+// Swaps `engine` in between two frames and posts model-updated.
+static void install_engine(GstCartoonize* self, std::unique_ptr<cartoonize::Engine> engine,
+                           const cartoonize::EngineOptions& options) {
   {
     std::lock_guard<std::mutex> lock(*self->state_lock);
     if (!self->state->engine) return;  // stopping: stop() clears the state after us

@@ -29,10 +29,58 @@ enum {
   PROP_STYLE,
 };
 
+// Read only when the element starts: where the model is placed, LibTorch's
+// process-wide thread count (set from the thread that starts), and the face
+// detector (kept until stop). Refused while PAUSED/PLAYING.
+bool start_only(guint prop_id) {
+  return prop_id == PROP_DEVICE || prop_id == PROP_THREADS || prop_id == PROP_LANDMARK_MODEL ||
+         prop_id == PROP_DETECTOR;
+}
+
+// A value as a user writes it: an enum by its nick, the rest as GLib shows it.
+std::string value_text(const GValue* v) {
+  if (G_VALUE_HOLDS_ENUM(v)) {
+    GEnumClass* klass = G_ENUM_CLASS(g_type_class_ref(G_VALUE_TYPE(v)));
+    const GEnumValue* ev = g_enum_get_value(klass, g_value_get_enum(v));
+    std::string text = ev ? ev->value_nick : std::to_string(g_value_get_enum(v));
+    g_type_class_unref(klass);
+    return text;
+  }
+  gchar* c = g_strdup_value_contents(v);
+  std::string text = c;
+  g_free(c);
+  return text;
+}
+
 }  // namespace
+
+// True (and nothing stored) when `prop_id` is read only at start and the
+// element is running: the change is refused with a warning naming it, on the
+// debug log and on the bus. Setting the value it already has is no change.
+static bool refused_while_running(GstCartoonize* self, guint prop_id, const GValue* value, GParamSpec* pspec) {
+  if (!start_only(prop_id)) return false;
+  const GstState state = GST_STATE(self);
+  if (state < GST_STATE_PAUSED) return false;
+  GValue current = G_VALUE_INIT;
+  g_value_init(&current, G_PARAM_SPEC_VALUE_TYPE(pspec));
+  gst_cartoonize_get_property(G_OBJECT(self), prop_id, &current, pspec);
+  const bool same = g_param_values_cmp(pspec, value, &current) == 0;
+  const std::string wanted = value_text(value), kept = value_text(&current);
+  g_value_unset(&current);
+  if (same) return true;
+  const gchar* name = g_param_spec_get_name(pspec);
+  GST_WARNING_OBJECT(self, "%s=%s refused: %s applies only in NULL/READY, not %s; keeping %s=%s", name,
+                     wanted.c_str(), name, gst_element_state_get_name(state), name, kept.c_str());
+  GST_ELEMENT_WARNING(self, LIBRARY, SETTINGS,
+                      ("%s can only be changed in the NULL or READY state; keeping %s=%s", name, name, kept.c_str()),
+                      ("%s=%s refused while %s", name, wanted.c_str(), gst_element_state_get_name(state)));
+  return true;
+}
 
 void gst_cartoonize_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
   auto* self = GST_CARTOONIZE(object);
+  // Before the lock: the bus warning may run sync handlers that read properties.
+  if (refused_while_running(self, prop_id, value, pspec)) return;
   std::lock_guard<std::mutex> lock(*self->settings_lock);
   Settings& s = *self->settings;
   switch (prop_id) {
@@ -60,9 +108,22 @@ void gst_cartoonize_set_property(GObject* object, guint prop_id, const GValue* v
     case PROP_DEVICE: s.device = static_cast<GstCartoonizeDevice>(g_value_get_enum(value)); break;
     case PROP_MODE: s.mode = static_cast<GstCartoonizeMode>(g_value_get_enum(value)); break;
     case PROP_STRENGTH: s.strength = g_value_get_float(value); break;
-    case PROP_INPUT_RANGE: s.input_range = static_cast<GstCartoonizeInputRange>(g_value_get_enum(value)); break;
+    // Read when a model is loaded: changed while running, the model is
+    // reloaded with them beside the old one, as for model-location.
+    case PROP_INPUT_RANGE:
+    case PROP_INFERENCE_SIZE:
+    case PROP_CUDA_GRAPHS: {
+      const Settings before = s;
+      if (prop_id == PROP_INPUT_RANGE) s.input_range = static_cast<GstCartoonizeInputRange>(g_value_get_enum(value));
+      if (prop_id == PROP_INFERENCE_SIZE) s.inference_size = g_value_get_int(value);
+      if (prop_id == PROP_CUDA_GRAPHS) s.cuda_graphs = g_value_get_boolean(value);
+      const bool changed = s.input_range != before.input_range || s.inference_size != before.inference_size ||
+                           s.cuda_graphs != before.cuda_graphs;
+      if (changed && !self->loader->request(s.model_location) && GST_STATE(self) >= GST_STATE_PAUSED)
+        GST_WARNING_OBJECT(self, "%s not applied now; it will be at the next start", g_param_spec_get_name(pspec));
+      break;
+    }
     case PROP_THREADS: s.threads = g_value_get_int(value); break;
-    case PROP_INFERENCE_SIZE: s.inference_size = g_value_get_int(value); break;
     case PROP_DETECT_WIDTH: s.detect_width = g_value_get_int(value); break;
     case PROP_DETECT_INTERVAL: s.detect_interval = g_value_get_int(value); break;
     case PROP_LANDMARK_MODEL: {
@@ -77,7 +138,6 @@ void gst_cartoonize_set_property(GObject* object, guint prop_id, const GValue* v
     case PROP_FADE_FRAMES: s.fade_frames = g_value_get_int(value); break;
     case PROP_POST_MESSAGES: s.post_messages = g_value_get_boolean(value); break;
     case PROP_MAX_PIXELS: s.max_pixels = g_value_get_int(value); break;
-    case PROP_CUDA_GRAPHS: s.cuda_graphs = g_value_get_boolean(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
   }
 }
@@ -134,7 +194,10 @@ void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
                         GST_TYPE_CARTOONIZE_STYLE, default_style(), rw_playing_str));
   g_object_class_install_property(
       gobject_class, PROP_DEVICE,
-      g_param_spec_enum("device", "Device", "Where the generator runs", GST_TYPE_CARTOONIZE_DEVICE, kDefaultDevice,
+      g_param_spec_enum("device", "Device",
+                        "Where the generator runs. NULL/READY only: a change while PAUSED/PLAYING is refused with "
+                        "a warning naming it",
+                        GST_TYPE_CARTOONIZE_DEVICE, kDefaultDevice,
                         rw_ready));
   g_object_class_install_property(
       gobject_class, PROP_MODE,
@@ -151,20 +214,25 @@ void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
   g_object_class_install_property(
       gobject_class, PROP_INPUT_RANGE,
       g_param_spec_enum("input-range", "Input range",
-                        "Pixel range a TorchScript model expects when its file does not declare it",
-                        GST_TYPE_CARTOONIZE_INPUT_RANGE, kDefaultRange, rw_ready));
+                        "Pixel range a TorchScript model expects when its file does not declare it. Changed while "
+                        "PLAYING, the model is reloaded with it in the background ('model-updated')",
+                        GST_TYPE_CARTOONIZE_INPUT_RANGE, kDefaultRange, rw_playing_str));
   g_object_class_install_property(
       gobject_class, PROP_THREADS,
       g_param_spec_int("threads", "Threads",
-                       "CPU threads for inference (process-wide LibTorch setting); 0 keeps LibTorch's default", 0,
+                       "CPU threads for inference (process-wide LibTorch setting, applied at start); 0 keeps "
+                       "LibTorch's default. NULL/READY only: a change while PAUSED/PLAYING is refused with a "
+                       "warning naming it",
+                       0,
                        256, kDefaultThreads, rw_ready));
   g_object_class_install_property(
       gobject_class, PROP_INFERENCE_SIZE,
       g_param_spec_int("inference-size", "Inference size",
                        "Frame mode: the generator runs on the frame scaled to this long side (px) and the cartoon "
                        "is brought back to full resolution by a guided upsampler that follows the frame's edges. "
-                       "0: full resolution (slow on the CPU)",
-                       0, 16384, kDefaultInferenceSize, rw_ready));
+                       "0: full resolution (slow on the CPU). Changed while PLAYING, the model is reloaded at the new "
+                       "size in the background and used from the frame after 'model-updated'",
+                       0, 16384, kDefaultInferenceSize, rw_playing_str));
   g_object_class_install_property(
       gobject_class, PROP_DETECT_WIDTH,
       g_param_spec_int("detect-width", "Detection width",
@@ -178,7 +246,9 @@ void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
                        kDefaultDetectInterval, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_LANDMARK_MODEL,
-      g_param_spec_string("landmark-model", "Landmark model", "dlib 68-point shape predictor file (face modes)",
+      g_param_spec_string("landmark-model", "Landmark model",
+                          "dlib 68-point shape predictor file (face modes). NULL/READY only: a change while "
+                          "PAUSED/PLAYING is refused with a warning naming it",
                           cartoonize::faces::kDefaultPredictorPath, rw_ready));
   g_object_class_install_property(
       gobject_class, PROP_DETECTOR,
@@ -187,7 +257,8 @@ void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
                         "dlib's HOG at detect-width; tiny: face-api's tiny detector in LibTorch at 224 and 416 px "
                         "(ignores detect-width; 0.5-0.9x hog's time at detect-width 640 with a passive OpenMP wait "
                         "policy, but stalls on busy cores with the default one and sees a face in SMPTE colour "
-                        "bars); auto: hog, the robust choice on the CPU (docs/performance.md)",
+                        "bars); auto: hog, the robust choice on the CPU (docs/performance.md). NULL/READY only: a "
+                        "change while PAUSED/PLAYING is refused with a warning naming it",
                         GST_TYPE_CARTOONIZE_DETECTOR, kDefaultDetector, rw_ready));
   g_object_class_install_property(
       gobject_class, PROP_CROP_MARGIN,
@@ -225,6 +296,7 @@ void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
       g_param_spec_boolean("cuda-graphs", "CUDA graphs",
                            "CUDA: once a frame size repeats, frame mode's generator is captured as a CUDA graph and "
                            "replayed (re-captured when the size changes); a capture that fails logs a warning and "
-                           "runs eagerly. Ignored on the CPU",
-                           kDefaultCudaGraphs, rw_ready));
+                           "runs eagerly. Ignored on the CPU. Changed while PLAYING, the model is reloaded with it in the "
+                           "background ('model-updated')",
+                           kDefaultCudaGraphs, rw_playing_str));
 }

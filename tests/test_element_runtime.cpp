@@ -265,6 +265,189 @@ TEST(LiveProperties, SmoothingSettingsApplyToTheNextFrames) {
 
 namespace {
 
+// A property as gst-launch-1.0 writes it: an enum by its nick.
+std::string prop_text(GstElement* e, const char* name) {
+  GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(e), name);
+  GValue v = G_VALUE_INIT;
+  g_value_init(&v, G_PARAM_SPEC_VALUE_TYPE(spec));
+  g_object_get_property(G_OBJECT(e), name, &v);
+  std::string text;
+  if (G_VALUE_HOLDS_ENUM(&v)) {
+    GEnumClass* klass = G_ENUM_CLASS(g_type_class_ref(G_VALUE_TYPE(&v)));
+    text = g_enum_get_value(klass, g_value_get_enum(&v))->value_nick;
+    g_type_class_unref(klass);
+  } else {
+    gchar* c = g_strdup_value_contents(&v);
+    text = c;
+    g_free(c);
+  }
+  g_value_unset(&v);
+  return text;
+}
+
+// The output of one frame from a fresh element started with `launch`.
+std::string fresh_frame(const std::string& launch) {
+  GstHarness* h = new_harness(launch, caps_for("RGB", kW, kH));
+  const std::string bytes = run_frame(h);
+  gst_harness_teardown(h);
+  return bytes;
+}
+
+}  // namespace
+
+// device, threads, detector and landmark-model are read when the element
+// starts. Set while PLAYING, each is refused with a warning that names it;
+// the old value stays (nothing is stored for a later swap) and frames flow.
+TEST(StartOnlyProperties, ChangesWhilePlayingAreRefusedNamingThePropertyAndTheOldValueStays) {
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame threads=0 detector=hog", caps_for("RGB", kW, kH));
+  GstBus* bus = attach_bus(h);
+  GstElement* e = cartoonize_of(h);
+  const std::string before = run_frame(h);
+  const std::pair<const char*, const char*> changes[] = {
+      {"device", "cuda"}, {"threads", "3"}, {"detector", "tiny"}, {"landmark-model", "/nonexistent/landmarks.dat"}};
+  for (const auto& [name, value] : changes) {
+    SCOPED_TRACE(name);
+    const std::string old = prop_text(e, name);
+    gst_util_set_object_arg(G_OBJECT(e), name, value);
+    EXPECT_EQ(prop_text(e, name), old) << "the refused value was stored";
+    GstMessage* msg = wait_for(bus, GST_MESSAGE_WARNING, nullptr, 5 * GST_SECOND);
+    ASSERT_NE(msg, nullptr) << "no warning for " << name;
+    const std::string text = message_text(msg);
+    gst_message_unref(msg);
+    EXPECT_EQ(text.rfind(std::string(name) + " can only be changed in the NULL or READY state", 0), 0u) << text;
+    EXPECT_NE(text.find(std::string(name) + "=" + old), std::string::npos) << text;
+    EXPECT_EQ(run_frame(h), before) << "frames must keep flowing, unchanged";
+  }
+  // The value it already has is no change: no warning.
+  gst_util_set_object_arg(G_OBJECT(e), "device", "cpu");
+  GstMessage* quiet = gst_bus_pop_filtered(bus, GST_MESSAGE_WARNING);
+  EXPECT_EQ(quiet, nullptr) << message_text(quiet);
+  if (quiet) gst_message_unref(quiet);
+  // Stopped (READY), they are accepted.
+  ASSERT_EQ(gst_element_set_state(h->element, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+  gst_util_set_object_arg(G_OBJECT(e), "threads", "2");
+  EXPECT_EQ(prop_text(e, "threads"), "2");
+  gst_harness_teardown(h);
+  gst_object_unref(bus);
+}
+
+// The case: device=cuda set while PLAYING used to be stored and
+// blamed for every later swap, even of a file that does not exist.
+TEST(StartOnlyProperties, RefusedDeviceIsNotBlamedForAMissingModelLater) {
+  TempDir dir;
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame", caps_for("RGB", kW, kH));
+  GstBus* bus = attach_bus(h);
+  GstElement* e = cartoonize_of(h);
+  const std::string input = buffer_bytes(photo_buffer("RGB", kW, kH));
+  const std::string before = run_frame(h);
+  gst_util_set_object_arg(G_OBJECT(e), "device", "cuda");
+  GstMessage* msg = wait_for(bus, GST_MESSAGE_WARNING, nullptr, 5 * GST_SECOND);
+  ASSERT_NE(msg, nullptr);
+  EXPECT_NE(message_text(msg).find("device"), std::string::npos) << message_text(msg);
+  gst_message_unref(msg);
+  EXPECT_EQ(prop_text(e, "device"), "cpu");
+  EXPECT_EQ(run_frame(h), before);
+
+  g_object_set(e, "model-location", "/nonexistent.ctzm", nullptr);
+  msg = wait_for(bus, GstMessageType(GST_MESSAGE_WARNING | GST_MESSAGE_ELEMENT), "model-updated");
+  ASSERT_NE(msg, nullptr);
+  ASSERT_EQ(GST_MESSAGE_TYPE(msg), GST_MESSAGE_WARNING);
+  const std::string text = message_text(msg);
+  gst_message_unref(msg);
+  EXPECT_NE(text.find("/nonexistent.ctzm"), std::string::npos) << text;
+  EXPECT_NE(text.find("No such file"), std::string::npos) << text;
+  EXPECT_EQ(text.find("device=cuda"), std::string::npos) << text;
+  EXPECT_EQ(run_frame(h), before);
+
+  const std::string neg = negative_model(dir);
+  g_object_set(e, "model-location", neg.c_str(), nullptr);
+  ASSERT_TRUE(wait_model_updated(bus, neg));
+  EXPECT_EQ(run_frame(h), inverted(input)) << "a good model swaps in on the device the element runs on";
+  gst_harness_teardown(h);
+  gst_object_unref(bus);
+}
+
+// At start too, a missing file is named before a missing device.
+TEST(StartOnlyProperties, AMissingModelIsNamedBeforeAMissingDeviceAtStart) {
+  GError* err = nullptr;
+  GstElement* pipeline = gst_parse_launch(
+      "videotestsrc num-buffers=1 ! video/x-raw,format=RGB,width=64,height=48 ! cartoonize device=cuda mode=frame "
+      "model-location=/nonexistent.ctzm ! fakesink",
+      &err);
+  ASSERT_EQ(err, nullptr);
+  GstBus* bus = gst_element_get_bus(pipeline);
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  GstMessage* msg = wait_for(bus, GstMessageType(GST_MESSAGE_ERROR | GST_MESSAGE_EOS), nullptr, 30 * GST_SECOND);
+  ASSERT_NE(msg, nullptr);
+  ASSERT_EQ(GST_MESSAGE_TYPE(msg), GST_MESSAGE_ERROR);
+  const std::string text = message_text(msg);
+  gst_message_unref(msg);
+  EXPECT_NE(text.find("No such file"), std::string::npos) << text;
+  EXPECT_NE(text.find("model-location=/nonexistent.ctzm"), std::string::npos) << text;
+  EXPECT_EQ(text.find("device=cuda"), std::string::npos) << text;
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(bus);
+  gst_object_unref(pipeline);
+}
+
+// inference-size, input-range and cuda-graphs are read when a model is
+// loaded: set while PLAYING, the model is reloaded with them (model-updated)
+// and the next frames are what a fresh start with them makes.
+TEST(LoadSettings, InferenceSizeChangedWhilePlayingReloadsAndApplies) {
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame", caps_for("RGB", kW, kH));
+  GstBus* bus = attach_bus(h);
+  GstElement* e = cartoonize_of(h);
+  const std::string full = run_frame(h);
+  g_object_set(e, "inference-size", 32, nullptr);
+  GstMessage* msg = wait_for(bus, GstMessageType(GST_MESSAGE_WARNING | GST_MESSAGE_ELEMENT), "model-updated");
+  ASSERT_NE(msg, nullptr) << "no model-updated";
+  ASSERT_EQ(GST_MESSAGE_TYPE(msg), GST_MESSAGE_ELEMENT) << message_text(msg);
+  gst_message_unref(msg);
+  gint size = 0;
+  g_object_get(e, "inference-size", &size, nullptr);
+  EXPECT_EQ(size, 32);
+  const std::string reduced = run_frame(h);
+  EXPECT_NE(reduced, full) << "the new inference size was not applied";
+  EXPECT_EQ(reduced, fresh_frame("cartoonize device=cpu mode=frame inference-size=32"));
+
+  // cuda-graphs goes the same way (ignored on the CPU: same output).
+  g_object_set(e, "cuda-graphs", FALSE, nullptr);
+  ASSERT_TRUE(wait_for(bus, GST_MESSAGE_ELEMENT, "model-updated")) << "no model-updated for cuda-graphs";
+  EXPECT_EQ(prop_text(e, "cuda-graphs"), "FALSE");
+  EXPECT_EQ(run_frame(h), reduced);
+
+  // A model-location that does not load does not hold the setting back: the
+  // model running is reloaded with it.
+  g_object_set(e, "model-location", "/nonexistent.ctzm", nullptr);
+  msg = wait_for(bus, GstMessageType(GST_MESSAGE_WARNING | GST_MESSAGE_ELEMENT), "model-updated");
+  ASSERT_NE(msg, nullptr);
+  EXPECT_EQ(GST_MESSAGE_TYPE(msg), GST_MESSAGE_WARNING);
+  gst_message_unref(msg);
+  g_object_set(e, "inference-size", 0, nullptr);
+  ASSERT_TRUE(wait_for(bus, GST_MESSAGE_ELEMENT, "model-updated")) << "the running model was not reloaded";
+  EXPECT_EQ(run_frame(h), full);
+  gst_harness_teardown(h);
+  gst_object_unref(bus);
+}
+
+TEST(LoadSettings, InputRangeChangedWhilePlayingReloadsAndApplies) {
+  TempDir dir;
+  write_script_model(dir.file("half.pt"), "x * 0.5", "");  // declares no range: input-range decides
+  const std::string launch = "cartoonize device=cpu mode=frame model-location=" + dir.file("half.pt");
+  GstHarness* h = new_harness(launch + " input-range=zero-one", caps_for("RGB", kW, kH));
+  GstBus* bus = attach_bus(h);
+  const std::string zero_one = run_frame(h);
+  gst_util_set_object_arg(G_OBJECT(cartoonize_of(h)), "input-range", "minus-one-one");
+  ASSERT_TRUE(wait_model_updated(bus, dir.file("half.pt")));
+  const std::string minus_one_one = run_frame(h);
+  EXPECT_NE(minus_one_one, zero_one);
+  EXPECT_EQ(minus_one_one, fresh_frame(launch + " input-range=minus-one-one"));
+  gst_harness_teardown(h);
+  gst_object_unref(bus);
+}
+
+namespace {
+
 // A TorchScript model computing 1 - x that fails on its second call with a
 // 13-pixel-wide input (mm of a 4-D tensor: a real LibTorch error on the
 // streaming thread, like a CUDA out-of-memory error). A freshly loaded copy
