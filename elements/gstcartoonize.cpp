@@ -26,9 +26,14 @@
  * loads the new model in the background and swaps it in between two frames
  * (a "model-updated" element message); a bad file posts a warning and the
  * old model stays. Switching #GstCartoonize:style while running goes the same
- * way. #GstCartoonize:mode, #GstCartoonize:strength and the face
+ * way, and so does a change of #GstCartoonize:inference-size,
+ * #GstCartoonize:input-range or #GstCartoonize:cuda-graphs (the model is
+ * reloaded with it). #GstCartoonize:mode, #GstCartoonize:strength and the face
  * tracking properties may also change while PLAYING and apply to the next
- * frame.
+ * frame. #GstCartoonize:device, #GstCartoonize:threads,
+ * #GstCartoonize:detector and #GstCartoonize:landmark-model are read at start
+ * only: set while PAUSED or PLAYING, the change is refused with a warning
+ * naming the property and the old value stays.
  *
  * Frames larger than #GstCartoonize:max-pixels are cartoonized scaled down
  * and scaled back up, so 8K input cannot exhaust memory. QoS is on: a live
