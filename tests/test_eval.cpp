@@ -281,7 +281,7 @@ TEST(EvalCommand, JsonOnHeldOutPhotosHasEveryMetric) {
   const int rc = tr::cmd_eval({"--data", data, "--model", ct::default_model(), "--limit", "5", "--clip",
                                ct::shared_data("video/lp_d9.mp4"), "--clip-frames", "6",
                                "--style-images", tmp.file("anime"), "--style-photos", tmp.file("selfies"),
-                               "--style-steps", "20", "--json"});
+                               "--style-steps", "20", "--json", "--save-crops", tmp.file("crops")});
   std::fflush(stdout);
   const std::string out = ::testing::internal::GetCapturedStdout();
   ASSERT_EQ(rc, 0);
@@ -298,6 +298,11 @@ TEST(EvalCommand, JsonOnHeldOutPhotosHasEveryMetric) {
   int style_caches = 0;
   for (const auto& e : fs::directory_iterator(data)) style_caches += e.path().filename().string().rfind("eval-style-", 0) == 0;
   EXPECT_EQ(style_caches, 1);
+  // --save-crops: every restyled crop beside its input, as images.
+  const cv::Mat crop = cv::imread(tmp.file("crops/crop-000.png")), input = cv::imread(tmp.file("crops/crop-000-input.png"));
+  ASSERT_FALSE(crop.empty());
+  ASSERT_EQ(crop.size(), input.size());
+  EXPECT_GT(cv::norm(crop, input, cv::NORM_L1) / double(crop.total() * 3), 1.0) << "the crop was restyled";
 }
 
 TEST(EvalCommand, BadInputIsAClearError) {

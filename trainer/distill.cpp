@@ -22,7 +22,7 @@ int cmd_distill(const std::vector<std::string>& argv) {
   Args a("distill", "Train a smaller student generator to reproduce a teacher model's output.");
   a.option("data", "", "prepared data folder (its photo/train subfolder) or any folder of photos")
       .option("photos", "", "instead of --data: image packs (.ctzp, from `pack`) or folders of photos, comma-separated")
-      .option("teacher", "models/styles/ink.ctzm", "the teacher model file (.ctzm)")
+      .option("teacher", default_model_file(), "the teacher model file (.ctzm)")
       .option("run", "runs/distill", "run folder for the student's checkpoint and loss CSV")
       .option("total-iter", "20000", "iterations to reach (counted over resumed slices)")
       .range(0, 1000000000)

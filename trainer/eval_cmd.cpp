@@ -24,6 +24,7 @@
 #include "image_folder.h"
 #include "losses.h"
 #include "progress.h"
+#include "run_dir.h"
 
 namespace cartoonize::train {
 namespace fs = std::filesystem;
@@ -95,7 +96,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
   Args a("eval",
          "Measure a model (or a classical baseline) on held-out photos and a clip: faces still found, landmark "
          "error, identity (dlib ResNet), cartoon score (a photo-vs-cartoon classifier trained here), warping error.");
-  a.option("model", "models/styles/ink.ctzm", "model file (.ctzm or TorchScript) run through the element's face path")
+  a.option("model", default_model_file(), "model file (.ctzm or TorchScript) run through the element's face path")
       .option("baseline", "", "instead of a model: 'stylization' (cv::stylization), 'bilateral-edge' or 'rendering' (the "
                               "trainer's cartoon rendering, see --rendering) on the face crops")
       .option("rendering", "", "settings of --baseline rendering, as pretrain's --rendering (key=value,...)")
@@ -113,6 +114,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
       .option("style-photos", default_style_photos_dir(), "photos for the style classifier (their held-out 10 %)")
       .option("style-steps", std::to_string(StyleClassifierConfig{}.steps), "training steps of the style classifier")
       .range(1, 10000000)
+      .option("save-crops", "", "also write every restyled face crop as DIR/crop-NNN.png, its input as crop-NNN-input.png")
       .option("clip", default_clip(), "video for the warping error ('none': skip)")
       .option("clip-frames", "200", "frames of the clip used").range(2, 1000000)
       .option("detect-interval", "5", "tracked path: detector every N frames (the element's default)").range(1, 1000)
@@ -165,6 +167,9 @@ int cmd_eval(const std::vector<std::string>& argv) {
   int style_faces = 0;
 
   const auto photos = evenly_spaced(list_images(folder("photos", "photo/test")), limit);
+  const std::string save_crops = a.str("save-crops");
+  int saved_crops = 0;
+  if (!save_crops.empty()) fs::create_directories(save_crops);
   FaceMetrics metrics(detector, identity, classifier, size, style.margin);
   int unreadable = 0, without_face = 0;
   Progress progress("eval photos", 0, int64_t(photos.size()), 25);
@@ -178,6 +183,20 @@ int cmd_eval(const std::vector<std::string>& argv) {
       without_face += found.empty();
       const StyledImage styled = stylize_faces(rgb, found, stylizer, style);
       metrics.add(rgb, found, styled.image, styled.crops);
+      if (!save_crops.empty()) {
+        // Each restyled crop beside the aligned input crop it came from.
+        const auto inputs = faces::extract_faces(rgb, found, stylizer.crop_size(), style);
+        for (size_t k = 0; k < styled.crops.size(); ++k, ++saved_crops) {
+          for (const bool input : {false, true}) {
+            if (input && k >= inputs.size()) continue;
+            char name[40];
+            std::snprintf(name, sizeof name, "/crop-%03d%s.png", saved_crops, input ? "-input" : "");
+            cv::Mat out;
+            cv::cvtColor(input ? inputs[k].crop : styled.crops[k], out, cv::COLOR_RGB2BGR);
+            if (!cv::imwrite(save_crops + name, out)) throw Error("cannot write " + save_crops + name);
+          }
+        }
+      }
       if (style_classifier) {
         // The same aligned crops, restyled (what cartoon_score_crop scores) and as they came in.
         const auto inputs = faces::extract_faces(rgb, found, stylizer.crop_size(), style);

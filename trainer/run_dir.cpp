@@ -1,6 +1,7 @@
 #include "run_dir.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -43,6 +44,11 @@ std::string snapshot_for(const RunDir& run, const std::string& version) {
   const std::string path = run.path + "/train-v" + version + ".ckpt";
   if (!fs::exists(path)) throw Error("no snapshot " + path + " (see the run folder for the versions kept)");
   return path;
+}
+
+std::string default_model_file() {
+  const char* env = std::getenv("CARTOONIZE_DEFAULT_MODEL");
+  return env && *env ? env : "models/styles/anime.ctzm";
 }
 
 std::string photo_folder(const std::string& data) {

@@ -20,6 +20,10 @@ struct RunDir {
 // "latest"; throws Error naming what is missing.
 std::string snapshot_for(const RunDir& run, const std::string& version);
 
+// The default style's model: $CARTOONIZE_DEFAULT_MODEL (the devenv sets it),
+// else models/styles/anime.ctzm.
+std::string default_model_file();
+
 // Photo folder of a prepared data set (DATA/photo) or DATA itself.
 std::string photo_folder(const std::string& data);
 // The photos to train on: DATA/photo/train when `prepare` split off a test
