@@ -4,7 +4,7 @@ BINUNICODE length of a 10-byte attribute forged; the zip's CRCs rewritten to
 match) and times plain LibTorch loading it, for docs/reliability.md:
   .venv/bin/python tests/fuzz/forged_length.py OUT.pt
 Then the same file through the project's loader, e.g.
-  /usr/bin/time -v build/tests/gpu/gpu-check --model OUT.pt --quick   (inside meson devenv -C build)"""
+  /usr/bin/time -v build/tools/gpu/gpu-check --model OUT.pt --quick   (inside meson devenv -C build)"""
 import resource
 import struct
 import sys

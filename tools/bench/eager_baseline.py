@@ -6,7 +6,7 @@ core/model_file.h), rebuilds the same U-Net as core/generator.cpp and times
 one frame at a time, with the host<->device copies a Python wrapper does
 (uint8 HWC on the host -> float NCHW on the device -> uint8 back). Only
 PyTorch is needed (no numpy, no image library): frames are binary PPM files
-(P6), e.g. the ones tests/gpu/verify.sh writes, or a synthetic frame.
+(P6), e.g. the ones tools/gpu/verify.sh writes, or a synthetic frame.
 
   eager_baseline.py --model models/styles/ink.ctzm [--frame f.ppm | --size 1920x1080]
                     [--device cuda|cpu] [--half] [--reps 20] [--csv out.csv]

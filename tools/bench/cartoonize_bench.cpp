@@ -19,7 +19,7 @@
 // sync=false) on the same frame, per frame, next to the Engine alone, with and
 // without OMP_WAIT_POLICY=passive in its environment (and with --busy N
 // spinning processes competing for the cores). Baseline (c) is Python:
-// tests/bench/eager_baseline.py.
+// tools/bench/eager_baseline.py.
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>

@@ -4,7 +4,7 @@
 // frame-mode benchmark (fp32/fp16, full and reduced inference size, graphs
 // on and off) next to baseline (a) and the device face path's timing.
 // LibTorch only: builds with -Dcore_only=true on the GPU machine
-// (tests/gpu/verify.sh runs it).
+// (tools/gpu/verify.sh runs it).
 //
 //   gpu-check --model FILE [--frames DIR] [--out DIR] [--reps N] [--inference-sizes 256,512]
 //

@@ -3,7 +3,7 @@
 # torch (its LibTorch), nvcc, meson and ninja, and no GStreamer, OpenCV or
 # dlib:
 #
-#   tests/gpu/verify.sh [OUT_DIR]        (default: $OUT, else out/gpu)
+#   tools/gpu/verify.sh [OUT_DIR]        (default: $OUT, else out/gpu)
 #
 # 1. builds core/ (CUDA kernels included) and gpu-check with -Dcore_only=true
 #    in build-gpu/ (kept between runs);
@@ -21,7 +21,7 @@
 #    inference sizes 256 and 512) next to baseline (a), plain eager fp32 with
 #    host<->device copies, in the same run, and the device face path with 1,
 #    3 and 8 faces at 1920x1080;
-# 3. baseline (c): tests/bench/eager_baseline.py, PyTorch eager from Python on
+# 3. baseline (c): tools/bench/eager_baseline.py, PyTorch eager from Python on
 #    the same weights and frame, fp32 and fp16;
 # and writes gpu-check.md/.csv, eager_python.csv, environment.txt and the log
 # to OUT_DIR. Exit status: non-zero when the build or a check failed.
@@ -66,13 +66,13 @@ if [ ! -f "$BUILD/build.ninja" ]; then
   meson setup "$BUILD" -Dcore_only=true -Dcuda=enabled -Dtests=false >> "$LOG" 2>&1 ||
     { tail -n 30 "$LOG"; fail "meson setup failed (see $LOG)"; }
 fi
-ninja -C "$BUILD" tests/gpu/gpu-check >> "$LOG" 2>&1 || { tail -n 40 "$LOG"; fail "build failed (see $LOG)"; }
+ninja -C "$BUILD" tools/gpu/gpu-check >> "$LOG" 2>&1 || { tail -n 40 "$LOG"; fail "build failed (see $LOG)"; }
 step "built in $(( $(date +%s) - t0 )) s"
 
 step "gpu-check (checks + benchmark)"
 ls "$FRAMES"/faces-*.pt > /dev/null 2>&1 ||
   echo "verify.sh: no faces-*.pt in $FRAMES: the face warp/paste checks against OpenCV will fail" | tee -a "$LOG"
-timeout "${GPU_CHECK_TIMEOUT:-360}" meson devenv -C "$BUILD" --workdir "$PWD" "$BUILD/tests/gpu/gpu-check" \
+timeout "${GPU_CHECK_TIMEOUT:-360}" meson devenv -C "$BUILD" --workdir "$PWD" "$BUILD/tools/gpu/gpu-check" \
   --model "$MODEL" --frames "$FRAMES" --out "$OUT_DIR" --reps 20 --inference-sizes 256,512 2>&1 | tee -a "$LOG"
 check_status=${PIPESTATUS[0]}
 [ "$check_status" = 124 ] && echo "verify.sh: gpu-check timed out" | tee -a "$LOG"
@@ -82,7 +82,7 @@ frame_args=(--size 1920x1080)
 [ -f "$FRAMES/frame-1920x1080.ppm" ] && frame_args=(--frame "$FRAMES/frame-1920x1080.ppm")
 : > "$OUT_DIR/eager_python.csv"
 for precision in "" --half; do
-  python3 tests/bench/eager_baseline.py --model "$MODEL" "${frame_args[@]}" $precision --reps 20 \
+  python3 tools/bench/eager_baseline.py --model "$MODEL" "${frame_args[@]}" $precision --reps 20 \
     --csv "$OUT_DIR/eager_python.csv" 2>&1 | grep -v -i numpy | tee -a "$LOG"
 done
 

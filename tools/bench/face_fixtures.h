@@ -1,4 +1,4 @@
-// Writes the OpenCV face path's warp/paste references (tests/gpu/face_fixture.h)
+// Writes the OpenCV face path's warp/paste references (tools/gpu/face_fixture.h)
 // for gpu-check: the group photo at 1920x1080 and 640x480, and one face cut
 // by the frame's border at an odd size. Part of `cartoonize-bench --save-frames`.
 #pragma once
