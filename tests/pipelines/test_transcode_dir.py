@@ -1,8 +1,11 @@
 """pipelines/transcode-dir: a folder of short clips, two at a time; a second
 run skips what is done; a run killed mid-way leaves only complete outputs
 and the next run finishes the rest without redoing them; a bad file is
-reported and the rest still done."""
+reported and the rest still done; two runs on one output folder share the
+work through transcode's per-output locks."""
+import fcntl
 import os
+import re
 import signal
 import subprocess
 import time
@@ -71,11 +74,44 @@ class TranscodeDir(pt.TempDirCase):
             f.write(b'\0' * 2048)
         proc = self.run_dir('--jobs', '2', '--container', 'mp4', check=False)
         self.assertEqual(proc.returncode, 1)
-        self.assertIn('2 done, 0 skipped (already done), 1 failed', proc.stderr)
+        self.assertIn('2 done, 0 skipped (already done), 0 skipped (another run has them), 1 failed', proc.stderr)
         self.assertIn('broken.mp4', proc.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.out, 'broken.mp4')))
         for n in ('a', os.path.join('day2', 'c')):
             self.assertTrue(os.path.exists(os.path.join(self.out, n + '.mp4')))
+
+    def test_two_runs_on_one_folder_share_the_files(self):
+        # A restart while the old run still works, or overlapping Slurm
+        # tasks: both list all three files. Each file is written by exactly
+        # one run; the other skips it and says so; neither fails.
+        runs = [subprocess.Popen([pt.script('transcode-dir'), '--device', 'cpu', '--jobs', '1', self.src, self.out],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        done = 0
+        for proc in runs:
+            _, err = proc.communicate(timeout=300)
+            self.assertEqual(proc.returncode, 0, err)
+            m = re.search(r'(\d+) done, (\d+) skipped \(already done\), (\d+) skipped \(another run has them\), '
+                          r'(\d+) failed', err)
+            self.assertIsNotNone(m, err)
+            ran, already, taken, failed = map(int, m.groups())
+            self.assertEqual(failed, 0, err)
+            self.assertEqual(ran + already + taken, 3, err)
+            done += ran
+        self.assertEqual(done, 3, 'each file transcoded once, by one of the runs')
+        for o in self.outputs:
+            self.assert_complete(o)
+        leftovers = [f for _, _, fs in os.walk(self.out) for f in fs if f.startswith('.')]
+        self.assertEqual(leftovers, [], 'no lock or temporary file left')
+
+    def test_transcode_skips_an_output_another_run_holds(self):
+        os.makedirs(self.out)
+        out = os.path.join(self.out, 'a.mkv')
+        with open(os.path.join(self.out, '.a.mkv.lock'), 'w') as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            proc = pt.run('transcode', '--device', 'cpu', os.path.join(self.src, 'a.mp4'), out, check=False)
+        self.assertEqual(proc.returncode, 75, proc.stderr)
+        self.assertIn('another run is writing', proc.stderr)
+        self.assertFalse(os.path.exists(out))
 
 
 if __name__ == '__main__':
