@@ -43,13 +43,20 @@ Args::Args(std::string command, std::string summary) : command_(std::move(comman
 
 Args& Args::option(const std::string& name, const std::string& def, const std::string& help, bool required) {
   order_.push_back(name);
-  specs_[name] = Spec{def, help, false, required};
+  Spec spec;
+  spec.def = def;
+  spec.help = help;
+  spec.required = required;
+  specs_[name] = std::move(spec);
   return *this;
 }
 
 Args& Args::flag(const std::string& name, const std::string& help) {
   order_.push_back(name);
-  specs_[name] = Spec{"", help, true, false};
+  Spec spec;
+  spec.help = help;
+  spec.is_flag = true;
+  specs_[name] = std::move(spec);
   return *this;
 }
 
@@ -68,6 +75,44 @@ Args& Args::real_range(double lo, double hi, bool above_lo) {
   s.hi = hi;
   s.above_lo = above_lo;
   return *this;
+}
+
+Args& Args::bind(std::function<void(const std::string&)> store, bool* given) {
+  specs_.at(order_.back()).store = [this, store = std::move(store), given](const std::string& name) {
+    store(name);
+    if (given) *given = this->given(name);
+  };
+  return *this;
+}
+
+Args& Args::into(std::string& v, bool* given) {
+  return bind([this, &v](const std::string& n) { v = str(n); }, given);
+}
+Args& Args::into(std::vector<std::string>& v, bool* given) {
+  return bind([this, &v](const std::string& n) { v = list(n); }, given);
+}
+Args& Args::into(std::vector<int>& v, bool* given) {
+  return bind([this, &v](const std::string& n) {
+    v.clear();
+    for (const auto& item : list(n)) {
+      long long i = 0;
+      if (!parse_integer(item, i) || i < INT_MIN || i > INT_MAX)
+        throw Error(command_ + ": --" + n + " wants integers, got '" + item + "'");
+      v.push_back(int(i));
+    }
+  }, given);
+}
+Args& Args::into(int& v, bool* given) {
+  return bind([this, &v](const std::string& n) { v = integer(n); }, given);
+}
+Args& Args::into(int64_t& v, bool* given) {
+  return bind([this, &v](const std::string& n) { v = integer(n); }, given);
+}
+Args& Args::into(double& v, bool* given) {
+  return bind([this, &v](const std::string& n) { v = number(n); }, given);
+}
+Args& Args::into(bool& v, bool* given) {
+  return bind([this, &v](const std::string& n) { v = on(n); }, given);
 }
 
 std::string Args::range_text(const Spec& spec) const {
@@ -124,6 +169,8 @@ bool Args::parse(const std::vector<std::string>& argv) {
   for (const auto& [name, spec] : specs_)
     if (spec.bound != Bound::None)
       for (const auto& value : list(name)) check_range(name, spec, value);
+  for (const auto& name : order_)
+    if (const Spec& spec = specs_.at(name); spec.store) spec.store(name);
   return true;
 }
 
@@ -179,5 +226,7 @@ std::string Args::help() const {
   }
   return out.str();
 }
+
+Args& declare_threads(Args& a, const std::string& help) { return a.option("threads", "2", help).range(1, 1024); }
 
 }  // namespace cartoonize::train

@@ -2,6 +2,8 @@
 // options and `--flag` switches, each declared with a help line, so every
 // subcommand gets a generated --help and unknown options are errors.
 #pragma once
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,6 +23,16 @@ class Args {
   // --help shows the range. Defaults are checked too; "" (unset) is not.
   Args& range(long long lo, long long hi);
   Args& real_range(double lo, double hi, bool above_lo = false);
+  // Binds the option declared last to a typed setting: parse() stores its
+  // value (or default) there once, as str(), list(), integer(), number() or
+  // on() (for a flag) read it; `given` (optional) learns whether it was given.
+  Args& into(std::string& v, bool* given = nullptr);
+  Args& into(std::vector<std::string>& v, bool* given = nullptr);
+  Args& into(std::vector<int>& v, bool* given = nullptr);
+  Args& into(int& v, bool* given = nullptr);
+  Args& into(int64_t& v, bool* given = nullptr);
+  Args& into(double& v, bool* given = nullptr);
+  Args& into(bool& v, bool* given = nullptr);
   // Parses argv; returns false after printing help (--help) . Throws Error on bad input.
   bool parse(const std::vector<std::string>& argv);
 
@@ -41,7 +53,9 @@ class Args {
     Bound bound = Bound::None;
     double lo = 0, hi = 0;
     bool above_lo = false;
+    std::function<void(const std::string& name)> store;  // into()
   };
+  Args& bind(std::function<void(const std::string& name)> store, bool* given);
   void check_range(const std::string& name, const Spec& spec, const std::string& value) const;
   std::string range_text(const Spec& spec) const;
   std::string command_, summary_;
@@ -49,5 +63,8 @@ class Args {
   std::map<std::string, Spec> specs_;
   std::map<std::string, std::string> values_;
 };
+
+// --threads (LibTorch's CPU threads), as every command that computes declares it.
+Args& declare_threads(Args& a, const std::string& help = "CPU threads for LibTorch");
 
 }  // namespace cartoonize::train

@@ -32,9 +32,9 @@ int cmd_bench(const std::vector<std::string>& argv) {
   a.option("data", "", "prepared data folder or any folder of face photos", true)
       .option("batches", "8,16", "batch sizes to measure (comma-separated)").range(1, 1024)
       .option("size", "128", "resolution").range(16, 1024)
-      .option("threads", "2", "CPU threads").range(1, 1024)
       .option("reps", "3", "repetitions per measurement").range(1, 1000)
       .option("face-api", default_face_api_dir(), "face-api weights folder");
+  declare_threads(a, "CPU threads");
   if (!a.parse(argv)) return 0;
   torch::set_num_threads(a.integer("threads"));
   torch::manual_seed(1);

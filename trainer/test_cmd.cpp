@@ -26,8 +26,8 @@ int cmd_test(const std::vector<std::string>& argv) {
       .option("model-version", "latest", "snapshot version (train-vN.ckpt) or 'latest' (train.ckpt)")
       .option("batch", "500", "at most this many held-out images").range(1, 1000000)
       .option("size", "128", "resolution").range(16, 1024)
-      .option("face-api", default_face_api_dir(), "face-api weights folder for the landmark metric")
-      .option("threads", "2", "CPU threads").range(1, 1024);
+      .option("face-api", default_face_api_dir(), "face-api weights folder for the landmark metric");
+  declare_threads(a, "CPU threads");
   if (!a.parse(argv)) return 0;
   torch::set_num_threads(a.integer("threads"));
   RunDir run(a.str("run"));
