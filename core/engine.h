@@ -74,6 +74,12 @@ class Engine {
   // aligned face crops of a frame), in place, fully (strength 1). The
   // element blends them into the frame itself, through a feathered mask.
   void cartoonize_batch(const std::vector<ImageView>& images);
+  // The same batch with the cartoons kept in float, for a blend that rounds
+  // only once (the host face path, core/faces/face_crops.h): the images are
+  // only read, and cartoons[i] receives images[i].width x height x 3 floats in
+  // [0, 255] (clamped, not rounded), rows packed, in the image's channel order
+  // (RGB or BGR; no 4th channel). Throws Error as cartoonize_batch does.
+  void cartoonize_batch(const std::vector<ImageView>& images, const std::vector<float*>& cartoons);
 
   // Face mode on a frame in the engine's device memory (a CUDA pointer as for
   // cartoonize_device_frame; host memory when the engine runs on the CPU,

@@ -1,14 +1,43 @@
-// Engine::cartoonize_device_faces: face mode on a frame that stays in the
-// engine's device memory (see engine.h). Same steps as core/faces'
-// extract_faces -> cartoonize_crops -> paste_faces, on tensors.
+// The Engine's face calls (see engine.h): the float crop batch of the host
+// face path (core/faces/face_crops.h), and Engine::cartoonize_device_faces,
+// face mode on a frame that stays in the engine's device memory: the same
+// steps as the host path's extract_faces -> cartoonize_crops -> paste_faces,
+// on tensors.
 #include <algorithm>
 #include <cstring>
 
 #include "engine_state.h"
 #include "error.h"
 #include "face_warp.h"
+#include "tensor_image.h"
 
 namespace cartoonize {
+
+void Engine::cartoonize_batch(const std::vector<ImageView>& images, const std::vector<float*>& cartoons) {
+  if (cartoons.size() != images.size()) throw Error("cartoonize_batch: one output buffer per image");
+  for (size_t i = 0; i < images.size(); ++i) {
+    check_view(images[i]);
+    if (images[i].width != images[0].width || images[i].height != images[0].height)
+      throw Error("cartoonize_batch: all images must have the same size");
+    if (!cartoons[i]) throw Error("cartoonize_batch: an image without an output buffer");
+  }
+  if (images.empty()) return;
+  EngineState& s = *impl_;
+  run_inference(s, [&] {
+    std::vector<torch::Tensor> inputs;
+    inputs.reserve(images.size());
+    for (const auto& im : images) inputs.push_back(packed_to_rgb(im));
+    const torch::Tensor x01 = (torch::cat(inputs) / 255.0).to(s.device);
+    // N x H x W x 3, RGB, on the host.
+    const torch::Tensor y = (run_model01(s, x01) * 255.0).clamp(0, 255).permute({0, 2, 3, 1}).to(torch::kCPU);
+    const int64_t h = images[0].height, w = images[0].width;
+    for (size_t i = 0; i < images.size(); ++i) {
+      torch::Tensor hwc = y[int64_t(i)];
+      if (is_bgr_order(images[i].layout)) hwc = hwc.flip(-1);
+      torch::from_blob(cartoons[i], {h, w, 3}, torch::kFloat).copy_(hwc);
+    }
+  });
+}
 
 void Engine::cartoonize_device_faces(const ImageView& image, const std::vector<DeviceFace>& faces, int crop_size,
                                      float frame_strength) {

@@ -36,10 +36,13 @@
  * naming the property and the old value stays.
  *
  * Frames larger than #GstCartoonize:max-pixels are cartoonized scaled down
- * and scaled back up, so 8K input cannot exhaust memory. QoS is on: a live
- * pipeline the element cannot keep up with drops late frames instead of
- * drifting. An engine failure (CUDA out of memory, a lost device) with
- * `device=auto` reloads the model on the CPU and carries on, with a warning.
+ * and scaled back up, so 8K input cannot exhaust memory. The latency the
+ * element reports covers its slowest recent frames and is announced again
+ * when that changes; QoS is on, and with a live source the element cannot
+ * keep up with it skips the frames that could no longer be shown in time
+ * (QoS messages), so the frames it does process reach the sink on time. An
+ * engine failure on CUDA (out of memory, a lost device) with `device=auto`
+ * reloads the model on the CPU and carries on, with a warning.
  *
  * ## Example launch lines
  * |[
@@ -62,6 +65,7 @@
 #include <chrono>
 
 #include "cuda_memory.h"
+#include "frame_view.h"
 #include "frame_within.h"
 #include "gstcartoonize_private.h"
 
@@ -77,6 +81,19 @@ GST_ELEMENT_REGISTER_DEFINE(cartoonize, "cartoonize", GST_RANK_NONE, GST_TYPE_CA
 static Settings copy_settings(GstCartoonize* self) {
   std::lock_guard<std::mutex> lock(*self->settings_lock);
   return *self->settings;
+}
+
+static GstCartoonizeDevice device_setting(GstCartoonize* self) {
+  std::lock_guard<std::mutex> lock(*self->settings_lock);
+  return self->settings->device;
+}
+
+// In place: the other pad takes the same caps, less CUDA memory when the
+// device setting or the machine rules it out (cuda_memory.h).
+static GstCaps* gst_cartoonize_transform_caps(GstBaseTransform* trans, GstPadDirection direction, GstCaps* caps,
+                                              GstCaps* filter) {
+  auto* self = GST_CARTOONIZE(trans);
+  return gst_cartoonize_cuda_transform_caps(GST_ELEMENT(self), device_setting(self), direction, caps, filter);
 }
 
 static gboolean gst_cartoonize_start(GstBaseTransform* trans) {
@@ -130,7 +147,7 @@ static gboolean gst_cartoonize_stop(GstBaseTransform* trans) {
 static gboolean gst_cartoonize_set_info(GstVideoFilter* filter, GstCaps* in_caps, GstVideoInfo* in_info, GstCaps*,
                                         GstVideoInfo*) {
   auto* self = GST_CARTOONIZE(filter);
-  if (!gst_cartoonize_cuda_set_caps(self, in_caps)) return FALSE;
+  if (!gst_cartoonize_cuda_set_caps(GST_ELEMENT(self), *self->cuda, device_setting(self), in_caps)) return FALSE;
   cartoonize::PixelLayout layout;
   switch (GST_VIDEO_INFO_FORMAT(in_info)) {
     case GST_VIDEO_FORMAT_RGB: layout = cartoonize::PixelLayout::RGB; break;
@@ -146,16 +163,11 @@ static gboolean gst_cartoonize_set_info(GstVideoFilter* filter, GstCaps* in_caps
   std::lock_guard<std::mutex> lock(*self->state_lock);
   self->state->layout = layout;
   gst_cartoonize_reset_faces(*self->state);  // new size: old landmarks mean nothing
+  const int fps_n = GST_VIDEO_INFO_FPS_N(in_info), fps_d = GST_VIDEO_INFO_FPS_D(in_info);
+  self->state->latency.set_frame_interval(fps_n > 0 ? gst_util_uint64_scale_int(GST_SECOND, fps_d, fps_n)
+                                                    : GST_CLOCK_TIME_NONE);
+  self->state->latency.restart();  // new size: new processing time
   return TRUE;
-}
-
-static GstFlowReturn (*parent_transform_ip)(GstBaseTransform*, GstBuffer*) = nullptr;
-
-// GAP buffers carry no picture (they may even be empty): passed on untouched.
-static GstFlowReturn gst_cartoonize_transform_ip(GstBaseTransform* trans, GstBuffer* buffer) {
-  if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_GAP)) return GST_FLOW_OK;
-  if (gst_cartoonize_cuda_transform_ip(GST_CARTOONIZE(trans), buffer)) return GST_FLOW_OK;  // stayed on the GPU
-  return parent_transform_ip(trans, buffer);  // maps to system memory (CUDA buffers are downloaded)
 }
 
 static gboolean gst_cartoonize_sink_event(GstBaseTransform* trans, GstEvent* event) {
@@ -181,31 +193,68 @@ static std::string guarded(F&& fn) {
   }
 }
 
-// The generator's part of a frame: face crops (taken from the original
-// frame), then the whole frame, then the cartoon faces pasted back.
+// The generator's part of a frame on the host, through core's face pipeline
+// (face_crops.h): face crops taken from the original frame, then the whole
+// frame (mode=frame/both, within max-pixels), then the cartoon faces pasted
+// back. The faces are tracked already: a retry does not track again.
 static void run_generator(State& st, const cartoonize::ImageView& view,
                           const std::vector<cartoonize::faces::TrackedFace>& faces, const FrameSettings& fs) {
-  cv::Mat mat = cartoonize::faces::wrap_frame(view);
-  std::vector<cartoonize::faces::FaceCrop> crops;
-  if (st.tracker && fs.strength > 0.f && !faces.empty()) {
-    cartoonize::faces::FaceStyle style;
-    style.margin = fs.crop_margin;
-    crops = cartoonize::faces::extract_faces(mat, faces, st.engine->model_info().input_size, style);
-    cartoonize::faces::cartoonize_crops(crops, *st.engine, st.layout);
-  }
-  if (fs.mode != GST_CARTOONIZE_MODE_FACE)
-    cartoonize_frame_within(*st.engine, view, fs.strength, gst_cartoonize_max_pixels(fs, *st.engine));
-  if (!crops.empty()) cartoonize::faces::paste_faces(mat, crops, fs.strength);
+  cartoonize::faces::FaceFrameOptions options;
+  options.style.margin = fs.crop_margin;
+  options.strength = fs.strength;
+  options.frame_strength = fs.mode != GST_CARTOONIZE_MODE_FACE ? fs.strength : 0.f;
+  const gint64 max_pixels = gst_cartoonize_max_pixels(fs, *st.engine);
+  options.whole_frame = [&](const cartoonize::ImageView& frame, float strength) {
+    cartoonize_frame_within(*st.engine, frame, strength, max_pixels);
+  };
+  cartoonize::faces::cartoonize_faces_in_frame(*st.engine, view, faces, options);
 }
 
-static GstFlowReturn gst_cartoonize_transform_frame_ip(GstVideoFilter* filter, GstVideoFrame* frame) {
-  auto* self = GST_CARTOONIZE(filter);
+// The generator's part on the host (a frame in system memory, or a CUDA
+// buffer the GPU path could not take), with device=auto's way out of a fault
+// on CUDA (out of memory, a lost device): a fresh model on the CPU, and this
+// frame again with the faces already tracked. Returns the fault that is left
+// (empty: the frame is done); `recovered` says what was got over.
+static std::string generate_on_host(GstCartoonize* self, State& st, const cartoonize::ImageView& view,
+                                    const std::vector<cartoonize::faces::TrackedFace>& faces, const FrameSettings& fs,
+                                    std::string* recovered) {
+  const std::string fault = guarded([&] { run_generator(st, view, faces, fs); });
+  if (fault.empty() || fs.device != GST_CARTOONIZE_DEVICE_AUTO || !st.engine->on_cuda()) return fault;
+  cartoonize::EngineOptions options = st.engine_options;
+  options.device = cartoonize::DeviceChoice::Cpu;
+  std::unique_ptr<cartoonize::Engine> cpu;
+  const std::string load_error = guarded([&] { cpu = cartoonize::Engine::create(options); });
+  if (!cpu) return fault + "; reloading on the CPU failed: " + load_error;
+  GST_INFO_OBJECT(self, "%s on %s: the model is reloaded on the CPU", fault.c_str(), st.engine->device_name().c_str());
+  *recovered = fault + " (on " + st.engine->device_name() + ")";
+  st.engine = std::move(cpu);
+  st.engine_options = options;
+  st.latency.restart();  // the CPU takes its own time
+  return guarded([&] { run_generator(st, view, faces, fs); });
+}
+
+// The GPU's part of a CUDA-memory buffer, in place in device memory.
+static void generate_on_device(State& st, const cartoonize::ImageView& view,
+                               const std::vector<cartoonize::faces::TrackedFace>& faces, const FrameSettings& fs) {
+  if (fs.mode == GST_CARTOONIZE_MODE_FRAME) return st.engine->cartoonize_device_frame(view, fs.strength);
+  cartoonize::faces::FaceStyle style;
+  style.margin = fs.crop_margin;
+  cartoonize::faces::cartoonize_faces_in_device_frame(*st.engine, view, faces, style, fs.strength,
+                                                      fs.mode == GST_CARTOONIZE_MODE_BOTH ? fs.strength : 0.f);
+}
+
+// One frame, whatever its memory: settings read once, faces tracked once (on
+// the host: dlib needs the pixels there), the generator on the GPU for
+// CUDA buffers it can use in place (cuda_memory.h) and on the host otherwise
+// or when that fails, then the time it took, the faces published, and a
+// latency message when the time strays from the latency reported.
+static GstFlowReturn process_frame(GstCartoonize* self, GstBuffer* buffer) {
   FrameSettings fs;  // what may change while PLAYING, read once per frame (no strings)
   {
     std::lock_guard<std::mutex> settings_lock(*self->settings_lock);
     fs = *self->settings;
   }
-
+  GstVideoInfo* info = &GST_VIDEO_FILTER(self)->in_info;
   std::unique_lock<std::mutex> lock(*self->state_lock);
   State& st = *self->state;
   if (!st.engine) {
@@ -213,47 +262,59 @@ static GstFlowReturn gst_cartoonize_transform_frame_ip(GstVideoFilter* filter, G
     GST_ELEMENT_ERROR(self, CORE, STATE_CHANGE, ("no model loaded"), (nullptr));
     return GST_FLOW_ERROR;
   }
-  cartoonize::ImageView view;
-  view.data = static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(frame, 0));
-  view.width = GST_VIDEO_FRAME_WIDTH(frame);
-  view.height = GST_VIDEO_FRAME_HEIGHT(frame);
-  view.stride = GST_VIDEO_FRAME_PLANE_STRIDE(frame, 0);
-  view.layout = st.layout;
   const auto t0 = std::chrono::steady_clock::now();
-
-  // Faces are found in the original frame, before any cartoon is drawn.
+  const bool whole_frame = fs.mode != GST_CARTOONIZE_MODE_FACE;
+  bool on_gpu = st.engine->cuda_device() == kCudaMemoryDevice &&
+                gst_cartoonize_cuda_buffer_usable(GST_ELEMENT(self), *self->cuda, buffer) &&
+                !(whole_frame && int64_t(GST_VIDEO_INFO_WIDTH(info)) * GST_VIDEO_INFO_HEIGHT(info) >
+                                     gst_cartoonize_max_pixels(fs, *st.engine));  // scaled on the host
+  MappedFrame host;
   std::vector<cartoonize::faces::TrackedFace> faces;
-  const std::string face_error = guarded([&] { faces = gst_cartoonize_find_faces(self, st, view, frame->buffer, fs); });
-  if (!face_error.empty()) {
-    lock.unlock();
-    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("%s", face_error.c_str()), ("face tracking"));
-    return GST_FLOW_ERROR;
-  }
-
-  std::string fault = guarded([&] { run_generator(st, view, faces, fs); });
-  std::string recovered;  // a fault device=auto got over on the CPU
-  if (!fault.empty() && fs.device == GST_CARTOONIZE_DEVICE_AUTO) {
-    // CUDA out of memory, a lost device, ...: a fresh model on the CPU, and
-    // this frame again.
-    cartoonize::EngineOptions options = st.engine_options;
-    options.device = cartoonize::DeviceChoice::Cpu;
-    std::unique_ptr<cartoonize::Engine> cpu;
-    const std::string load_error = guarded([&] { cpu = cartoonize::Engine::create(options); });
-    if (cpu) {
-      st.engine = std::move(cpu);
-      st.engine_options = options;
-      recovered = fault;
-      fault = guarded([&] { run_generator(st, view, faces, fs); });
-    } else {
-      fault += "; reloading on the CPU failed: " + load_error;
+  if (!on_gpu || fs.mode != GST_CARTOONIZE_MODE_FRAME) {
+    // A CUDA buffer is mapped for reading only: GStreamer downloads it, nothing goes back.
+    if (!host.map(info, buffer, on_gpu ? GST_MAP_READ : GST_MAP_READWRITE)) {
+      lock.unlock();
+      GST_ELEMENT_WARNING(self, STREAM, FORMAT, ("invalid video buffer received"), (nullptr));
+      return GST_FLOW_OK;
+    }
+    // Faces are found in the original frame, before any cartoon is drawn.
+    const std::string face_error =
+        guarded([&] { faces = gst_cartoonize_find_faces(self, st, host.view(st.layout), buffer, fs); });
+    if (!face_error.empty()) {
+      lock.unlock();
+      GST_ELEMENT_ERROR(self, STREAM, FAILED, ("%s", face_error.c_str()), ("face tracking"));
+      return GST_FLOW_ERROR;
     }
   }
+  std::string fault, recovered;
+  if (on_gpu) {
+    host.unmap();
+    const std::string gpu_error = gst_cartoonize_cuda_run(
+        buffer, info, [&](const GstVideoFrame& frame) { generate_on_device(st, view_of(frame, st.layout), faces, fs); });
+    if (gpu_error.empty())
+      GST_LOG_OBJECT(self, "cartoonized in CUDA memory (%zu faces)", faces.size());
+    else
+      GST_WARNING_OBJECT(self, "on the GPU: %s; trying the frame through system memory", gpu_error.c_str());
+    on_gpu = gpu_error.empty();
+  }
+  if (!on_gpu) {
+    if (!host.mapped_with(GST_MAP_READWRITE) && !host.map(info, buffer, GST_MAP_READWRITE)) {
+      lock.unlock();
+      GST_ELEMENT_WARNING(self, STREAM, FORMAT, ("invalid video buffer received"), (nullptr));
+      return GST_FLOW_OK;
+    }
+    fault = generate_on_host(self, st, host.view(st.layout), faces, fs, &recovered);
+  }
+  host.unmap();
 
   const GstClockTime took = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                 std::chrono::steady_clock::now() - t0).count();
-  st.processing_ema = st.processing_ema ? (st.processing_ema * 7 + took) / 8 : took;
-  // Tell the pipeline when our processing time outgrows the latency we reported.
-  const bool outgrown = st.processing_ema > st.reported_latency + st.reported_latency / 4;
+  st.latency.record(took);
+  ++st.live.processed;
+  st.live.skipped_in_a_row = 0;
+  const bool announce = st.latency.needs_announce();
+  if (announce) st.latency.announced();
+  const std::string device = st.engine->device_name();
   const bool faces_on = st.tracker != nullptr;
   lock.unlock();
 
@@ -261,19 +322,68 @@ static GstFlowReturn gst_cartoonize_transform_frame_ip(GstVideoFilter* filter, G
     GST_ELEMENT_WARNING(self, STREAM, FAILED, ("%s", recovered.c_str()),
                         ("device=auto: the model was reloaded on the CPU and processing goes on there"));
   if (!fault.empty()) {
-    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("%s", fault.c_str()), ("the generator failed on this frame"));
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("%s", fault.c_str()),
+                      ("the generator failed on this frame on %s (a lower max-pixels or inference-size needs less "
+                       "memory)", device.c_str()));
     return GST_FLOW_ERROR;
   }
-  if (faces_on) gst_cartoonize_publish_faces(self, frame->buffer, faces, fs.post_messages);
-  if (outgrown) gst_element_post_message(GST_ELEMENT(self), gst_message_new_latency(GST_OBJECT(self)));
+  if (faces_on) gst_cartoonize_publish_faces(self, buffer, faces, fs.post_messages);
+  if (announce) {
+    GST_DEBUG_OBJECT(self, "processing now takes up to %" GST_TIME_FORMAT ": latency message",
+                     GST_TIME_ARGS(took));
+    gst_element_post_message(GST_ELEMENT(self), gst_message_new_latency(GST_OBJECT(self)));
+  }
   return GST_FLOW_OK;
 }
 
-// Upstream's latency plus the time we take per frame (measured), so live sinks
-// schedule frames late enough instead of dropping all of them.
+// QoS of our own for live streams: a frame that can no longer be shown in
+// time (latency_budget.h) is skipped before the generator is spent on it,
+// and a QoS message says so. The frames that are processed are then the
+// newest ones, and reach the sink on time.
+static bool skip_late_frame(GstCartoonize* self, GstBuffer* buffer) {
+  auto* trans = GST_BASE_TRANSFORM(self);
+  if (GST_STATE(self) != GST_STATE_PLAYING || !GST_BUFFER_PTS_IS_VALID(buffer)) return false;
+  GstClock* clock = gst_element_get_clock(GST_ELEMENT(self));
+  if (!clock) return false;
+  const GstClockTime now = gst_clock_get_time(clock) - gst_element_get_base_time(GST_ELEMENT(self));
+  gst_object_unref(clock);
+  const GstClockTime pts = GST_BUFFER_PTS(buffer);
+  const GstClockTime running_time = gst_segment_to_running_time(&trans->segment, GST_FORMAT_TIME, pts);
+  GstClockTimeDiff lateness;
+  guint64 processed, skipped;
+  {
+    std::lock_guard<std::mutex> lock(*self->state_lock);
+    LiveTiming& live = self->state->live;
+    lateness = lateness_at_exit(live, self->state->latency, running_time, now);
+    if (lateness <= 0) return false;
+    processed = live.processed;
+    skipped = ++live.skipped;
+    ++live.skipped_in_a_row;
+  }
+  GST_LOG_OBJECT(self, "skipping a frame that would be %" GST_STIME_FORMAT " late", GST_STIME_ARGS(lateness));
+  GstMessage* qos = gst_message_new_qos(GST_OBJECT(self), TRUE, running_time,
+                                        gst_segment_to_stream_time(&trans->segment, GST_FORMAT_TIME, pts), pts,
+                                        GST_BUFFER_DURATION(buffer));
+  gst_message_set_qos_values(qos, lateness, 1.0, 1000000);
+  gst_message_set_qos_stats(qos, GST_FORMAT_BUFFERS, processed, skipped);
+  gst_element_post_message(GST_ELEMENT(self), qos);
+  return true;
+}
+
+// GAP buffers carry no picture (they may even be empty): passed on untouched.
+static GstFlowReturn gst_cartoonize_transform_ip(GstBaseTransform* trans, GstBuffer* buffer) {
+  auto* self = GST_CARTOONIZE(trans);
+  if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_GAP)) return GST_FLOW_OK;
+  if (skip_late_frame(self, buffer)) return GST_BASE_TRANSFORM_FLOW_DROPPED;
+  return process_frame(self, buffer);
+}
+
+// Upstream's latency plus ours (latency_budget.h: the worst recent
+// processing time, with margins), so live sinks schedule frames late enough
+// instead of dropping them. Remembered for the skip decision.
 static gboolean gst_cartoonize_query(GstBaseTransform* trans, GstPadDirection direction, GstQuery* query) {
   auto* self = GST_CARTOONIZE(trans);
-  if (gst_cartoonize_cuda_handle_query(self, query)) return TRUE;  // "gst.cuda.context"
+  if (gst_cartoonize_cuda_handle_query(GST_ELEMENT(self), *self->cuda, query)) return TRUE;  // "gst.cuda.context"
   if (GST_QUERY_TYPE(query) != GST_QUERY_LATENCY || direction != GST_PAD_SRC)
     return GST_BASE_TRANSFORM_CLASS(gst_cartoonize_parent_class)->query(trans, direction, query);
   if (!gst_pad_peer_query(GST_BASE_TRANSFORM_SINK_PAD(trans), query)) return FALSE;
@@ -283,40 +393,56 @@ static gboolean gst_cartoonize_query(GstBaseTransform* trans, GstPadDirection di
   GstClockTime ours;
   {
     std::lock_guard<std::mutex> lock(*self->state_lock);
-    ours = self->state->processing_ema;
-    self->state->reported_latency = ours;
+    State& st = *self->state;
+    ours = st.latency.latency();
+    st.latency.reported(ours);
+    st.live.live = live;
+    st.live.upstream = min;
   }
+  GST_DEBUG_OBJECT(self, "latency: live %d, upstream %" GST_TIME_FORMAT " + ours %" GST_TIME_FORMAT, live,
+                   GST_TIME_ARGS(min), GST_TIME_ARGS(ours));
   min += ours;
   if (GST_CLOCK_TIME_IS_VALID(max)) max += ours;
-  GST_DEBUG_OBJECT(self, "latency: live %d, adding %" GST_TIME_FORMAT " -> min %" GST_TIME_FORMAT, live,
-                   GST_TIME_ARGS(ours), GST_TIME_ARGS(min));
   gst_query_set_latency(query, live, min, max);
   return TRUE;
+}
+
+// The LATENCY event carries the latency the pipeline settled on: a frame is
+// shown at its running time plus that.
+static gboolean gst_cartoonize_src_event(GstBaseTransform* trans, GstEvent* event) {
+  if (GST_EVENT_TYPE(event) == GST_EVENT_LATENCY) {
+    auto* self = GST_CARTOONIZE(trans);
+    GstClockTime latency;
+    gst_event_parse_latency(event, &latency);
+    std::lock_guard<std::mutex> lock(*self->state_lock);
+    self->state->live.pipeline = latency;
+  }
+  return GST_BASE_TRANSFORM_CLASS(gst_cartoonize_parent_class)->src_event(trans, event);
 }
 
 // NULL->READY offers a CUDA context before upstream elements open and look
 // for one (state changes run downstream first); see cuda_memory.h.
 static GstStateChangeReturn gst_cartoonize_change_state(GstElement* element, GstStateChange transition) {
   auto* self = GST_CARTOONIZE(element);
-  if (transition == GST_STATE_CHANGE_NULL_TO_READY) gst_cartoonize_cuda_open(self);
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY) gst_cartoonize_cuda_open(element, *self->cuda, device_setting(self));
   const GstStateChangeReturn ret = GST_ELEMENT_CLASS(gst_cartoonize_parent_class)->change_state(element, transition);
-  if (transition == GST_STATE_CHANGE_READY_TO_NULL) gst_cartoonize_cuda_close(self);
+  if (transition == GST_STATE_CHANGE_READY_TO_NULL) gst_cartoonize_cuda_close(*self->cuda);
   return ret;
 }
 
 static gboolean gst_cartoonize_propose_allocation(GstBaseTransform* trans, GstQuery* decide_query, GstQuery* query) {
-  if (decide_query && gst_cartoonize_cuda_propose_allocation(GST_CARTOONIZE(trans), query)) return TRUE;
+  if (decide_query && gst_cartoonize_cuda_propose_allocation(*GST_CARTOONIZE(trans)->cuda, query)) return TRUE;
   return GST_BASE_TRANSFORM_CLASS(gst_cartoonize_parent_class)->propose_allocation(trans, decide_query, query);
 }
 
 static void gst_cartoonize_set_context(GstElement* element, GstContext* context) {
-  gst_cartoonize_cuda_set_context(GST_CARTOONIZE(element), context);
+  gst_cartoonize_cuda_set_context(element, *GST_CARTOONIZE(element)->cuda, context);
   GST_ELEMENT_CLASS(gst_cartoonize_parent_class)->set_context(element, context);
 }
 
 static void gst_cartoonize_finalize(GObject* object) {
   auto* self = GST_CARTOONIZE(object);
-  gst_cartoonize_cuda_close(self);
+  gst_cartoonize_cuda_close(*self->cuda);
   cartoonize_element::cuda_memory_free(self->cuda);
   delete self->loader;  // stops its thread first
   delete self->state;
@@ -371,10 +497,10 @@ static void gst_cartoonize_class_init(GstCartoonizeClass* klass) {
   trans_class->stop = GST_DEBUG_FUNCPTR(gst_cartoonize_stop);
   trans_class->query = GST_DEBUG_FUNCPTR(gst_cartoonize_query);
   trans_class->sink_event = GST_DEBUG_FUNCPTR(gst_cartoonize_sink_event);
-  parent_transform_ip = trans_class->transform_ip;  // GstVideoFilter's: maps the frame
+  trans_class->src_event = GST_DEBUG_FUNCPTR(gst_cartoonize_src_event);
+  // Instead of GstVideoFilter's: one path maps system and CUDA memory alike.
   trans_class->transform_ip = GST_DEBUG_FUNCPTR(gst_cartoonize_transform_ip);
   filter_class->set_info = GST_DEBUG_FUNCPTR(gst_cartoonize_set_info);
-  filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR(gst_cartoonize_transform_frame_ip);
 
   gst_type_mark_as_plugin_api(GST_TYPE_CARTOONIZE_DEVICE, static_cast<GstPluginAPIFlags>(0));
   gst_type_mark_as_plugin_api(GST_TYPE_CARTOONIZE_MODE, static_cast<GstPluginAPIFlags>(0));

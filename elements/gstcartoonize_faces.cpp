@@ -21,6 +21,7 @@ std::string tiny_detector_manifest() {
 cartoonize::faces::FaceTracker::Config tracker_config(const FrameSettings& fs) {
   cartoonize::faces::FaceTracker::Config tc;
   tc.detect_width = fs.detect_width;
+  tc.detect_interval = fs.detect_interval;
   tc.min_cutoff = fs.min_cutoff;
   tc.beta = fs.beta;
   tc.fade_frames = fs.fade_frames;
@@ -28,6 +29,7 @@ cartoonize::faces::FaceTracker::Config tracker_config(const FrameSettings& fs) {
 }
 
 bool same_config(const cartoonize::faces::FaceTracker::Config& a, const cartoonize::faces::FaceTracker::Config& b) {
+// The settings a running tracker cannot take over (detect-interval it can).
   return a.detect_width == b.detect_width && a.min_cutoff == b.min_cutoff && a.beta == b.beta &&
          a.fade_frames == b.fade_frames;
 }
@@ -61,31 +63,17 @@ void gst_cartoonize_prepare_faces(GstCartoonize* self, State& st, const FrameSet
     st.detector = gst_cartoonize_make_face_detector(self, s);
   }
   const auto tc = tracker_config(fs);
-  if (st.tracker && same_config(st.tracker->config(), tc)) return;
+  if (st.tracker && same_config(st.tracker->config(), tc)) {
+    st.tracker->set_detect_interval(tc.detect_interval);
+    return;
+  }
   // New smoothing/fade/detection settings: a fresh tracker (faces found in
   // its first frame start fully present, so nothing fades or pops).
   st.tracker = std::make_unique<cartoonize::faces::FaceTracker>(*st.detector, tc);
-  st.frames = 0;
 }
 
 void gst_cartoonize_reset_faces(State& st) {
   if (st.tracker) st.tracker->reset();
-  st.frames = 0;
-}
-
-std::vector<cartoonize::faces::TrackedFace> gst_cartoonize_track_faces(State& st, const cv::Mat& mat,
-                                                                        GstBuffer* buffer, const FrameSettings& fs) {
-  // The landmark filter needs increasing times: the PTS when it moves
-  // forward, else one frame at 30 fps after the last.
-  const GstClockTime pts = GST_BUFFER_PTS(buffer);
-  double t = GST_CLOCK_TIME_IS_VALID(pts) ? double(pts) / GST_SECOND : -1.0;
-  if (st.frames > 0 && t <= st.last_seconds) t = st.last_seconds + 1.0 / 30.0;
-  if (t < 0) t = 0;
-  const bool detect = st.frames % guint64(std::max(1, fs.detect_interval)) == 0;
-  auto faces = st.tracker->update(mat, t, detect);
-  st.last_seconds = t;
-  ++st.frames;
-  return faces;
 }
 
 std::vector<cartoonize::faces::TrackedFace> gst_cartoonize_find_faces(GstCartoonize* self, State& st,
@@ -94,7 +82,11 @@ std::vector<cartoonize::faces::TrackedFace> gst_cartoonize_find_faces(GstCartoon
   if (GST_BUFFER_IS_DISCONT(buffer)) gst_cartoonize_reset_faces(st);
   gst_cartoonize_prepare_faces(self, st, fs);
   if (!st.tracker) return {};
-  return gst_cartoonize_track_faces(st, cartoonize::faces::wrap_frame(view), buffer, fs);
+  // The tracker schedules detection and keeps times increasing (a buffer
+  // without a PTS follows the last one).
+  const GstClockTime pts = GST_BUFFER_PTS(buffer);
+  return st.tracker->track(cartoonize::faces::wrap_frame(view),
+                           GST_CLOCK_TIME_IS_VALID(pts) ? double(pts) / GST_SECOND : -1.0);
 }
 
 // Describes the faces of this frame: a "face" GstVideoRegionOfInterestMeta

@@ -111,7 +111,7 @@ static void install_engine(GstCartoonize* self, std::unique_ptr<cartoonize::Engi
     if (!self->state->engine) return;  // stopping: stop() clears the state after us
     std::swap(self->state->engine, engine);
     self->state->engine_options = options;
-    self->state->processing_ema = 0;  // the new model's time is measured afresh
+    self->state->latency.restart();  // the new model's time is measured afresh
   }
   engine.reset();  // the old model, freed outside the lock
   GST_INFO_OBJECT(self, "model swapped to %s", options.model_path.c_str());

@@ -14,6 +14,7 @@
 #include "gstcartoonize.h"
 #include "gstcartoonize_enums.h"
 #include "gstcartoonize_styles.h"
+#include "latency_budget.h"
 #include "model_loader.h"
 #include "tracker.h"
 
@@ -32,16 +33,16 @@ constexpr GstCartoonizeMode kDefaultMode = GST_CARTOONIZE_MODE_FACE;
 constexpr gfloat kDefaultStrength = 1.0f;
 constexpr GstCartoonizeInputRange kDefaultRange = GST_CARTOONIZE_RANGE_AUTO;
 constexpr gint kDefaultThreads = 0;
-constexpr gint kDefaultDetectWidth = 640;
+constexpr gint kDefaultDetectWidth = cartoonize::faces::kDefaultDetectWidth;
 // auto = hog: tiny is faster only with OMP_WAIT_POLICY=passive or idle cores
 // (15-30 vs 27-35 ms), 2-24x slower on busy cores with the default policy, and
 // fires on SMPTE colour bars (docs/performance.md, "Face detectors").
 constexpr GstCartoonizeDetector kDefaultDetector = GST_CARTOONIZE_DETECTOR_AUTO;
-constexpr gint kDefaultDetectInterval = 5;
-constexpr gfloat kDefaultCropMargin = 0.1f;  // as cartoonize-train prepare aligns training faces
-constexpr gdouble kDefaultMinCutoff = 1.0;
-constexpr gdouble kDefaultBeta = 0.05;
-constexpr gint kDefaultFadeFrames = 8;
+constexpr gint kDefaultDetectInterval = cartoonize::faces::kDefaultDetectInterval;
+constexpr gfloat kDefaultCropMargin = cartoonize::faces::kDefaultCropMargin;
+constexpr gdouble kDefaultMinCutoff = cartoonize::faces::kDefaultMinCutoff;
+constexpr gdouble kDefaultBeta = cartoonize::faces::kDefaultBeta;
+constexpr gint kDefaultFadeFrames = cartoonize::faces::kDefaultFadeFrames;
 constexpr gboolean kDefaultPostMessages = FALSE;
 // Frame mode: long side (px) the generator runs at before guided upsampling
 // (core/guided_upsample.h); 256 keeps 640x480 near 10 fps on 2 CPU cores.
@@ -88,15 +89,13 @@ struct State {
   std::unique_ptr<cartoonize::Engine> engine;
   cartoonize::EngineOptions engine_options;  // how `engine` was loaded (for the CPU fallback)
   cartoonize::PixelLayout layout = cartoonize::PixelLayout::RGB;
-  GstClockTime processing_ema = 0;      // smoothed time per frame
-  GstClockTime reported_latency = 0;    // what the last LATENCY answer added
+  LatencyBudget latency;  // processing times; what the LATENCY query answered
+  LiveTiming live;        // live streams: what the QoS skip decision needs
   // Face modes. The detector (landmark model) is loaded at start() or when a
   // face mode is first set, and kept until stop(); the tracker exists only
   // while a face mode is on and is rebuilt when its settings change.
   std::unique_ptr<cartoonize::faces::FaceDetector> detector;
-  std::unique_ptr<cartoonize::faces::FaceTracker> tracker;
-  guint64 frames = 0;        // since the tracker was (re)started
-  double last_seconds = 0;   // time of the last tracked frame
+  std::unique_ptr<cartoonize::faces::FaceTracker> tracker;  // schedules detection, keeps the times
 };
 
 }  // namespace cartoonize_element
@@ -137,10 +136,6 @@ void gst_cartoonize_prepare_faces(GstCartoonize* self, cartoonize_element::State
                                   const cartoonize_element::FrameSettings& fs);
 // Forgets tracked faces and landmark smoothing (DISCONT, flush, new caps).
 void gst_cartoonize_reset_faces(cartoonize_element::State& st);
-// Tracks faces in `mat` for this buffer (time from its PTS, kept increasing).
-std::vector<cartoonize::faces::TrackedFace> gst_cartoonize_track_faces(cartoonize_element::State& st,
-                                                                        const cv::Mat& mat, GstBuffer* buffer,
-                                                                        const cartoonize_element::FrameSettings& fs);
 // This frame's faces, found in `view` (host memory): face state prepared for
 // the settings, tracking restarted on DISCONT, tracked. Empty in frame mode.
 // Throws on failure.

@@ -38,6 +38,12 @@ std::string default_clip() {
   return (fs::path(default_face_api_dir()).parent_path().parent_path() / "video" / "lp_d9.mp4").string();
 }
 
+std::string number_text(double v) {  // 0.1, not 0.100000
+  std::ostringstream o;
+  o << v;
+  return o.str();
+}
+
 std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
@@ -61,9 +67,10 @@ TemporalResult measure_clip(const std::string& clip, int max_frames, int detect_
   cv::VideoCapture cap(clip);
   if (!cap.isOpened()) throw Error("cannot open the clip " + clip + " (OpenCV VideoCapture)");
   double fps = cap.get(cv::CAP_PROP_FPS);
-  if (!(fps > 0 && fps < 1000)) fps = 30;
+  if (!(fps > 0 && fps < 1000)) fps = faces::kFallbackFps;
   faces::FaceTracker::Config config;  // the element's defaults
   config.detect_width = detect_width;
+  config.detect_interval = detect_interval;
   faces::FaceTracker tracker(detector, config);
   WarpingMeter meter(3);
   TemporalResult r;
@@ -71,7 +78,7 @@ TemporalResult measure_clip(const std::string& clip, int max_frames, int detect_
   cv::Mat bgr, rgb;
   while (r.frames < max_frames && cap.read(bgr) && !bgr.empty()) {
     cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    const auto tracked_faces = tracker.update(rgb, r.frames / fps, r.frames % std::max(1, detect_interval) == 0);
+    const auto tracked_faces = tracker.track(rgb, r.frames / fps);
     const StyledImage tracked = stylize_faces(rgb, tracked_faces, stylizer, style);
     const StyledImage raw = stylize_faces(rgb, detect_faces(detector, rgb, detect_width), stylizer, style);
     cv::Mat region(rgb.size(), CV_8UC1, cv::Scalar(0));
@@ -117,11 +124,16 @@ int cmd_eval(const std::vector<std::string>& argv) {
       .option("save-crops", "", "also write every restyled face crop as DIR/crop-NNN.png, its input as crop-NNN-input.png")
       .option("clip", default_clip(), "video for the warping error ('none': skip)")
       .option("clip-frames", "200", "frames of the clip used").range(2, 1000000)
-      .option("detect-interval", "5", "tracked path: detector every N frames (the element's default)").range(1, 1000)
-      .option("detect-width", "640", "video frames are scaled to this width for HOG (the element's default)")
+      .option("detect-interval", std::to_string(faces::kDefaultDetectInterval),
+              "tracked path: detector every N frames (the element's default)")
+      .range(1, 1000)
+      .option("detect-width", std::to_string(faces::kDefaultDetectWidth),
+              "video frames are scaled to this width for HOG (the element's default)")
       .range(0, 16384)
       .option("size", "128", "crop side for the baselines and the classifier (prepare's --size)").range(16, 1024)
-      .option("margin", "0.1", "crop margin (the element's crop-margin and prepare's --margin)").real_range(0, 1)
+      .option("margin", number_text(faces::kDefaultCropMargin),
+              "crop margin (the element's crop-margin and prepare's --margin)")
+      .real_range(0, 1)
       .option("dlib-resnet", default_dlib_resnet(), "dlib_face_recognition_resnet_model_v1.dat")
       .option("landmark-model", faces::kDefaultPredictorPath, "dlib 68-point shape predictor")
       .option("threads", "2", "CPU threads").range(1, 1024)

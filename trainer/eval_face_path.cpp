@@ -68,9 +68,9 @@ CropStylizer::~CropStylizer() = default;
 void CropStylizer::stylize(std::vector<faces::FaceCrop>& crops) {
   if (engine_) return faces::cartoonize_crops(crops, *engine_, PixelLayout::RGB);
   for (auto& c : crops)
-    c.crop = baseline_ == "stylization"  ? stylization_baseline(c.crop)
-             : baseline_ == "rendering" ? rendering_baseline(c.crop, rendering_)
-                                        : bilateral_edge_baseline(c.crop);
+    c.cartoon = baseline_ == "stylization"  ? stylization_baseline(c.crop)
+                : baseline_ == "rendering" ? rendering_baseline(c.crop, rendering_)
+                                           : bilateral_edge_baseline(c.crop);
 }
 
 std::vector<faces::TrackedFace> detect_faces(faces::FaceDetector& detector, const cv::Mat& rgb8, int detect_width) {
@@ -89,14 +89,15 @@ std::vector<faces::TrackedFace> detect_faces(faces::FaceDetector& detector, cons
 
 StyledImage stylize_faces(const cv::Mat& rgb8, const std::vector<faces::TrackedFace>& faces, CropStylizer& stylizer,
                           const faces::FaceStyle& style) {
-  StyledImage out{rgb8.clone(), {}};
-  auto crops = faces::extract_faces(rgb8, faces, stylizer.crop_size(), style);
-  if (crops.empty()) return out;
-  stylizer.stylize(crops);
-  faces::paste_faces(out.image, crops, 1.f);
+  StyledImage out{rgb8.clone(), {}, {}};
+  faces::FaceFrameOptions options;
+  options.style = style;
+  const auto crops = faces::restyle_faces_in_frame(
+      faces::view_of(out.image, PixelLayout::RGB), faces, stylizer.crop_size(),
+      [&](std::vector<faces::FaceCrop>& c) { stylizer.stylize(c); }, options);
   for (const auto& c : crops) {
     out.regions.push_back(faces::paste_region(c.M, c.crop.size(), rgb8.size()));
-    out.crops.push_back(c.crop);
+    out.crops.push_back(faces::cartoon_bytes(c));
   }
   return out;
 }

@@ -33,7 +33,8 @@ class CropStylizer {
   CropStylizer(const std::string& model, const std::string& baseline, int crop_size,
                const CartoonRendering& rendering = {});
   ~CropStylizer();
-  // Restyles every crop in place (RGB).
+  // Restyles every crop (RGB) into its `cartoon`: float from the model,
+  // bytes from a baseline.
   void stylize(std::vector<faces::FaceCrop>& crops);
   int crop_size() const { return crop_size_; }
   // "model FILE" or "baseline NAME" for the table.
@@ -54,10 +55,11 @@ std::vector<faces::TrackedFace> detect_faces(faces::FaceDetector& detector, cons
 struct StyledImage {
   cv::Mat image;                  // RGB, the input's size
   std::vector<cv::Rect> regions;  // where paste-back may have changed pixels
-  std::vector<cv::Mat> crops;     // the restyled aligned crops before paste-back, one per face
+  std::vector<cv::Mat> crops;     // the restyled aligned crops (as bytes) before paste-back, one per face
 };
 
-// A copy of rgb8 with these faces restyled and pasted back at full strength.
+// A copy of rgb8 with these faces restyled and pasted back at full strength
+// (the host face pipeline, faces::restyle_faces_in_frame).
 StyledImage stylize_faces(const cv::Mat& rgb8, const std::vector<faces::TrackedFace>& faces, CropStylizer& stylizer,
                           const faces::FaceStyle& style);
 

@@ -1,6 +1,8 @@
+// The host face pipeline and its device twin (see face_crops.h).
 #include "face_crops.h"
 
 #include "align.h"
+#include "error.h"
 #include "paste.h"
 
 namespace cartoonize::faces {
@@ -8,6 +10,12 @@ namespace cartoonize::faces {
 cv::Mat wrap_frame(const ImageView& image) {
   const int type = bytes_per_pixel(image.layout) == 3 ? CV_8UC3 : CV_8UC4;
   return cv::Mat(image.height, image.width, type, image.data, size_t(image.stride));
+}
+
+ImageView view_of(cv::Mat& frame, PixelLayout layout) {
+  if (frame.depth() != CV_8U || frame.channels() != bytes_per_pixel(layout))
+    throw Error(std::string("view_of: the frame's channels do not match the layout ") + layout_name(layout));
+  return ImageView{frame.data, frame.cols, frame.rows, std::ptrdiff_t(frame.step[0]), layout};
 }
 
 std::vector<FaceCrop> face_geometry(const std::vector<TrackedFace>& faces, int size, const FaceStyle& style) {
@@ -33,16 +41,53 @@ std::vector<FaceCrop> extract_faces(const cv::Mat& frame, const std::vector<Trac
 
 void cartoonize_crops(std::vector<FaceCrop>& crops, Engine& engine, PixelLayout layout) {
   std::vector<ImageView> views;
+  std::vector<float*> cartoons;
   views.reserve(crops.size());
+  cartoons.reserve(crops.size());
   for (auto& c : crops) {
-    if (!c.crop.isContinuous()) c.crop = c.crop.clone();
-    views.push_back(ImageView{c.crop.data, c.crop.cols, c.crop.rows, std::ptrdiff_t(c.crop.step[0]), layout});
+    views.push_back(view_of(c.crop, layout));
+    c.cartoon.create(c.crop.rows, c.crop.cols, CV_32FC3);  // continuous: rows packed
+    cartoons.push_back(c.cartoon.ptr<float>());
   }
-  engine.cartoonize_batch(views);
+  engine.cartoonize_batch(views, cartoons);
 }
 
 void paste_faces(cv::Mat& frame, const std::vector<FaceCrop>& crops, float strength) {
-  for (const auto& c : crops) paste_back(frame, c.crop, c.mask, c.M, c.presence * strength);
+  for (const auto& c : crops) paste_back(frame, c.cartoon, c.mask, c.M, c.presence * strength);
+}
+
+cv::Mat cartoon_bytes(const FaceCrop& crop) {
+  if (crop.cartoon.depth() == CV_8U) return crop.cartoon;
+  cv::Mat out;
+  crop.cartoon.convertTo(out, CV_8U);  // rounded, saturated
+  return out;
+}
+
+std::vector<FaceCrop> restyle_faces_in_frame(const ImageView& frame, const std::vector<TrackedFace>& faces,
+                                             int crop_size, const Restyle& restyle, const FaceFrameOptions& options) {
+  cv::Mat mat = wrap_frame(frame);
+  // Crops from the frame as it came in, before any cartoon is drawn on it.
+  std::vector<FaceCrop> crops;
+  if (options.strength > 0.f && !faces.empty()) {
+    crops = extract_faces(mat, faces, crop_size, options.style);
+    if (!crops.empty()) restyle(crops);
+  }
+  if (options.frame_strength > 0.f) {
+    if (!options.whole_frame) throw Error("restyle_faces_in_frame: frame_strength without a whole-frame step");
+    options.whole_frame(frame, options.frame_strength);
+  }
+  paste_faces(mat, crops, options.strength);
+  return crops;
+}
+
+std::vector<FaceCrop> cartoonize_faces_in_frame(Engine& engine, const ImageView& frame,
+                                                const std::vector<TrackedFace>& faces,
+                                                const FaceFrameOptions& options) {
+  FaceFrameOptions o = options;
+  if (!o.whole_frame) o.whole_frame = [&engine](const ImageView& f, float s) { engine.cartoonize_frame(f, s); };
+  return restyle_faces_in_frame(
+      frame, faces, engine.model_info().input_size,
+      [&](std::vector<FaceCrop>& crops) { cartoonize_crops(crops, engine, frame.layout); }, o);
 }
 
 void cartoonize_faces_in_device_frame(Engine& engine, const ImageView& frame, const std::vector<TrackedFace>& faces,

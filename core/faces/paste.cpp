@@ -66,12 +66,34 @@ cv::Rect paste_region(const cv::Matx23f& M, cv::Size crop_size, cv::Size frame_s
   return b.empty() ? cv::Rect() : cv::Rect(b.x, b.y, b.width, b.height);
 }
 
+namespace {
+
+// frame(roi) += alpha * min(1, mask) * (crop - frame), rounded once; pixels
+// the mask leaves at 0 untouched. crop_w, mask_w: warped to roi's size.
+template <typename CropT>
+void blend_region(cv::Mat& frame, const cv::Rect& roi, const cv::Mat& crop_w, const cv::Mat& mask_w, float alpha) {
+  const int fc = frame.channels(), cc = crop_w.channels();
+  for (int y = 0; y < roi.height; ++y) {
+    uchar* f = frame.ptr<uchar>(roi.y + y) + roi.x * fc;
+    const CropT* c = crop_w.ptr<CropT>(y);
+    const float* m = mask_w.ptr<float>(y);
+    for (int x = 0; x < roi.width; ++x, f += fc, c += cc) {
+      const float w = alpha * std::min(1.f, m[x]);
+      if (w <= 0.f) continue;  // untouched, bit for bit
+      for (int k = 0; k < 3; ++k)
+        f[k] = cv::saturate_cast<uchar>(float(f[k]) + w * (float(c[k]) - float(f[k])));
+    }
+  }
+}
+
+}  // namespace
+
 void paste_back(cv::Mat& frame, const cv::Mat& crop, const cv::Mat& mask, const cv::Matx23f& M,
                 float alpha) {
   if (frame.depth() != CV_8U || (frame.channels() != 3 && frame.channels() != 4))
     throw Error("paste_back: frame must be CV_8UC3 or CV_8UC4");
-  if (crop.depth() != CV_8U || (crop.channels() != 3 && crop.channels() != 4))
-    throw Error("paste_back: crop must be CV_8UC3 or CV_8UC4");
+  if (!(crop.depth() == CV_8U && (crop.channels() == 3 || crop.channels() == 4)) && crop.type() != CV_32FC3)
+    throw Error("paste_back: crop must be CV_8UC3, CV_8UC4 or CV_32FC3");
   if (mask.type() != CV_32FC1 || mask.size() != crop.size())
     throw Error("paste_back: mask must be CV_32FC1 of the crop's size");
   if (alpha <= 0.f) return;
@@ -89,18 +111,8 @@ void paste_back(cv::Mat& frame, const cv::Mat& crop, const cv::Mat& mask, const 
   cv::warpAffine(crop, crop_w, cv::Mat(M_roi), roi.size(), flags, cv::BORDER_REPLICATE);
   cv::warpAffine(mask, mask_w, cv::Mat(M_roi), roi.size(), flags, cv::BORDER_CONSTANT, 0);
 
-  const int fc = frame.channels(), cc = crop.channels();
-  for (int y = 0; y < roi.height; ++y) {
-    uchar* f = frame.ptr<uchar>(roi.y + y) + roi.x * fc;
-    const uchar* c = crop_w.ptr<uchar>(y);
-    const float* m = mask_w.ptr<float>(y);
-    for (int x = 0; x < roi.width; ++x, f += fc, c += cc) {
-      const float w = alpha * std::min(1.f, m[x]);
-      if (w <= 0.f) continue;  // untouched, bit for bit
-      for (int k = 0; k < 3; ++k)
-        f[k] = cv::saturate_cast<uchar>(float(f[k]) + w * (float(c[k]) - float(f[k])));
-    }
-  }
+  if (crop.depth() == CV_8U) blend_region<uchar>(frame, roi, crop_w, mask_w, alpha);
+  else blend_region<float>(frame, roi, crop_w, mask_w, alpha);
 }
 
 }  // namespace cartoonize::faces

@@ -19,7 +19,8 @@ cv::Mat face_mask(const Landmarks& lm_in_crop, int size, float grow, float feath
 
 // frame = frame·(1−a·m) + crop·a·m, rounded, with crop and mask warped back
 // through inverse(M) (M: frame → crop, as from alignment_transform). frame:
-// CV_8UC3 or CV_8UC4 (4th channel untouched); crop: CV_8UC3 or CV_8UC4 in the
+// CV_8UC3 or CV_8UC4 (4th channel untouched); crop: CV_8UC3 or CV_8UC4, or
+// CV_32FC3 in [0, 255] (a generator's cartoon, rounded only here), in the
 // frame's channel order; mask: CV_32FC1, crop-sized. Pixels where the warped
 // mask is 0 stay bit-identical; faces partly outside the frame are clipped.
 void paste_back(cv::Mat& frame, const cv::Mat& cartoon_crop, const cv::Mat& mask,

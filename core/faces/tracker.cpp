@@ -59,6 +59,16 @@ void FaceTracker::refit(Track& track, const cv::Mat& rgb8) {
   track.box = box_from(track.raw);
 }
 
+std::vector<TrackedFace> FaceTracker::track(const cv::Mat& rgb8, double t) {
+  if (frames_ > 0 && t <= last_seconds_) t = last_seconds_ + 1.0 / kFallbackFps;
+  if (t < 0) t = 0;
+  const bool detect = frames_ % std::max(1, config_.detect_interval) == 0;
+  auto faces = update(rgb8, t, detect);
+  last_seconds_ = t;
+  ++frames_;
+  return faces;
+}
+
 std::vector<TrackedFace> FaceTracker::update(const cv::Mat& rgb8, double t, bool run_detector) {
   // Faces present from the very first frame have nothing to fade in from (a
   // still photo must be fully processed): they start at full presence.

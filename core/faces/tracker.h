@@ -2,6 +2,7 @@
 // by box overlap, landmarks are re-fitted between detections (no HOG on those
 // frames), smoothed per track, and faces fade in and out instead of popping.
 #pragma once
+#include <cstdint>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -11,6 +12,17 @@
 #include "smoothing.h"
 
 namespace cartoonize::faces {
+
+// The face path's defaults, once: the element's properties and the CLI's
+// options (eval, bench) read them.
+inline constexpr int kDefaultDetectWidth = 640;    // HOG runs on the frame scaled to this width (0: full size)
+inline constexpr int kDefaultDetectInterval = 5;   // the detector runs on every 5th frame, landmarks re-fitted between
+inline constexpr double kDefaultMinCutoff = 1.0;   // One Euro landmark filter (see OneEuroParams)
+inline constexpr double kDefaultBeta = 0.05;
+inline constexpr int kDefaultFadeFrames = 8;       // faces fade in and out over this many frames
+// A frame without a usable time (unknown, or not after the last one) is
+// taken to follow the last one at this frame rate.
+inline constexpr double kFallbackFps = 30.0;
 
 struct TrackedFace {
   int id;             // stable while the face is tracked; never reused
@@ -23,11 +35,12 @@ struct TrackedFace {
 class FaceTracker {
  public:
   struct Config {
-    int detect_width = 640;       // see FaceDetector::detect
-    double min_cutoff = 1.0;      // One Euro parameters (see OneEuroParams)
-    double beta = 0.05;
+    int detect_width = kDefaultDetectWidth;  // see FaceDetector::detect
+    int detect_interval = kDefaultDetectInterval;  // track(): the detector on every Nth frame (< 1: every frame)
+    double min_cutoff = kDefaultMinCutoff;   // One Euro parameters (see OneEuroParams)
+    double beta = kDefaultBeta;
     double d_cutoff = 1.0;
-    int fade_frames = 8;          // frames to fade in from 0 to 1 and out from 1 to 0
+    int fade_frames = kDefaultFadeFrames;    // frames to fade in from 0 to 1 and out from 1 to 0
     int max_missed = 3;           // detector runs in a row that miss a track before it fades out
     float iou_threshold = 0.3f;   // detection ↔ track match
   };
@@ -40,9 +53,23 @@ class FaceTracker {
   // near where they were. Returns all visible faces (presence > 0).
   std::vector<TrackedFace> update(const cv::Mat& rgb8, double t_seconds, bool run_detector);
 
+  // Advance one frame of a stream, scheduled here: the detector runs on the
+  // first frame after construction or reset() and then on every
+  // config().detect_interval-th frame, landmarks are re-fitted in between.
+  // t_seconds: the frame's time; when it is unknown (< 0) or not after the
+  // last frame's, the last frame's time plus 1 / kFallbackFps is used (the
+  // landmark filter needs increasing times).
+  std::vector<TrackedFace> track(const cv::Mat& rgb8, double t_seconds);
+
+  // A new interval counts on from the frames already tracked (no restart).
+  void set_detect_interval(int frames) { config_.detect_interval = frames; }
+  // The time track() used for the last frame (seconds).
+  double last_time() const { return last_seconds_; }
+
   void reset() {
     tracks_.clear();
     started_ = false;
+    frames_ = 0;
   }
   const Config& config() const { return config_; }
 
@@ -69,6 +96,8 @@ class FaceTracker {
   std::vector<Track> tracks_;
   int next_id_ = 0;
   bool started_ = false;  // update() has run since construction/reset
+  int64_t frames_ = 0;    // frames through track() since construction/reset
+  double last_seconds_ = 0;  // time of the last frame through track()
 };
 
 // Intersection over union of two boxes (0 when either is empty).

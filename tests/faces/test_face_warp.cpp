@@ -1,14 +1,16 @@
 // The tensor face path (core/face_warp.h, Engine::cartoonize_device_faces)
-// against the OpenCV one (warp_face, paste_back, extract_faces ->
-// cartoonize_crops -> paste_faces) on the shared photos, on CPU tensors: the
+// against the OpenCV one (warp_face, paste_back, the host pipeline
+// cartoonize_faces_in_frame) on the shared photos, on CPU tensors: the
 // same code runs on CUDA tensors in the element's CUDA-memory face mode
-// (tests/gpu/gpu_check.cpp compares the two devices).
+// (tools/gpu/gpu_check.cpp compares the two devices).
 //
 // Tolerances, in 8-bit levels: OpenCV's warpAffine samples at 1/32-pixel
 // fixed-point positions and rounds each step to bytes, grid_sample samples
 // exactly in float and the tensor path rounds once at the end, so sharp edges
 // differ by a level or two; the means stay far below one level.
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include <opencv2/imgproc.hpp>
 
@@ -277,11 +279,8 @@ TEST(DeviceFaces, CpuEngineMatchesTheHostFacePath) {
                      std::to_string(frame_strength));
         cv::Mat host = with_layout(p.rgb, layout), device = host.clone();
         const cv::Mat original = host.clone();
-        // The element's host path (run_generator in elements/gstcartoonize.cpp).
-        auto crops = cf::extract_faces(host, faces, engine->model_info().input_size, style);
-        cf::cartoonize_crops(crops, *engine, layout);
-        if (frame_strength > 0) engine->cartoonize_frame(view_of(host, layout), frame_strength);
-        cf::paste_faces(host, crops, 0.9f);
+        // The element's host path.
+        cf::cartoonize_faces_in_frame(*engine, view_of(host, layout), faces, {style, 0.9f, frame_strength, {}});
         cf::cartoonize_faces_in_device_frame(*engine, view_of(device, layout), faces, style, 0.9f, frame_strength);
 
         const Diff d = diff(device, host);
@@ -327,4 +326,42 @@ TEST(DeviceFaces, NothingToDoAndBadInput) {
   EXPECT_THROW(engine->cartoonize_device_faces(view, {{nan_m, mask.ptr<float>(), 1.f}}, size, 0.f),
                cartoonize::Error);
   EXPECT_EQ(cf::test::count_differing(frame, p.rgb, 0), 0);
+}
+
+// What keeping the cartoon crops in float changed on real photos: the host
+// face pipeline against the path as it was before, where the generator's
+// crops were rounded to bytes, then warped and blended as bytes.
+TEST(HostFaces, FloatCartoonsAgainstTheFormerByteRoundTrip) {
+  auto engine = cpu_engine();
+  const int size = engine->model_info().input_size;
+  cf::FaceStyle style;
+  style.margin = kMargin;
+  for (const int photo : {0, 1}) {
+    const Photo& p = photos()[size_t(photo)];
+    const auto faces = tracked(p);
+    cv::Mat now = p.rgb.clone(), before = p.rgb.clone();
+    cf::cartoonize_faces_in_frame(*engine, view_of(now, cartoonize::PixelLayout::RGB), faces, {style, 1.f, 0.f, {}});
+    auto crops = cf::extract_faces(before, faces, size, style);
+    std::vector<cartoonize::ImageView> views;
+    for (auto& c : crops) views.push_back(view_of(c.crop, cartoonize::PixelLayout::RGB));
+    engine->cartoonize_batch(views);  // the bytes the former path pasted
+    for (const auto& c : crops) cf::paste_back(before, c.crop, c.mask, c.M, c.presence);
+
+    cv::Mat region(p.rgb.size(), CV_8UC1, cv::Scalar(0));
+    for (const auto& c : crops) region(cf::paste_region(c.M, cv::Size(size, size), p.rgb.size())).setTo(255);
+    cv::Mat in_now, in_before;
+    now.copyTo(in_now, region);
+    before.copyTo(in_before, region);
+    const double pixels = cv::countNonZero(region);
+    const double mse = cv::norm(in_now, in_before, cv::NORM_L2SQR) / (3 * pixels);
+    const double psnr = 10 * std::log10(255.0 * 255.0 / std::max(mse, 1e-12));
+    const Diff d = diff(now, before);
+    const int changed = cf::test::count_differing(now, before, 0);
+    std::printf("sample%d: float vs former byte cartoons over the faces' regions (%.0f px): PSNR %.1f dB, "
+                "%d pixels differ, max %.0f levels, whole frame PSNR %.1f dB\n",
+                photo + 1, pixels, psnr, changed, d.max, cv::PSNR(now, before));
+    EXPECT_GT(changed, 0);  // the round trip is gone
+    EXPECT_LE(d.max, 2);
+    EXPECT_GT(psnr, 45.0);
+  }
 }

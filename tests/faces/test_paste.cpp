@@ -6,6 +6,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "align.h"
+#include "error.h"
 #include "face_test_data.h"
 #include "paste.h"
 
@@ -222,4 +223,31 @@ TEST(Paste, AlphaZeroChangesNothingAndAlphaScalesTheChange) {
   cv::absdiff(half, f.rgb, dh);
   cv::absdiff(full, f.rgb, df);
   EXPECT_NEAR(cv::sum(dh.reshape(1))[0] / cv::sum(df.reshape(1))[0], 0.5, 0.02);
+}
+
+// A generator's cartoon pasted as floats (CV_32FC3, rounded only by the
+// blend) lands where the same cartoon as bytes does: the two differ only by
+// OpenCV's fixed-point 8-bit interpolation; the frame outside stays untouched.
+TEST(Paste, FloatCartoonMatchesTheByteOne) {
+  const Face f = one_face();
+  const cv::Matx23f M = cf::alignment_transform(f.lm, kSize, kMargin);
+  const cv::Mat mask = cf::face_mask(cf::transform_landmarks(M, f.lm), kSize, kGrow, kFeather);
+  const cv::Mat cartoon = inverted(cf::warp_face(f.rgb, M, kSize));
+  cv::Mat cartoon_f;
+  cartoon.convertTo(cartoon_f, CV_32FC3);
+  cv::Mat bytes = f.rgb.clone(), floats = f.rgb.clone();
+  cf::paste_back(bytes, cartoon, mask, M, 0.8f);
+  cf::paste_back(floats, cartoon_f, mask, M, 0.8f);
+  const int changed = count_differing(floats, f.rgb, 0);
+  const int off = count_differing(floats, bytes, 1);
+  std::printf("float vs byte cartoon: %d of %d changed pixels off by > 1 level\n", off, changed);
+  EXPECT_GT(changed, 1000);
+  EXPECT_LE(off, changed / 1000);
+  cv::Mat outside = floats != f.rgb;
+  cv::cvtColor(outside, outside, cv::COLOR_RGB2GRAY);
+  outside(cf::paste_region(M, mask.size(), f.rgb.size())).setTo(0);
+  EXPECT_EQ(cv::countNonZero(outside), 0);
+  cv::Mat double_crop;
+  cartoon.convertTo(double_crop, CV_64FC3);
+  EXPECT_THROW(cf::paste_back(floats, double_crop, mask, M, 1.f), cartoonize::Error);
 }

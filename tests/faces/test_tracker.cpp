@@ -130,3 +130,35 @@ TEST(Tracker, FadingFaceFoundAgainIsRevived) {
   EXPECT_EQ(faces[0].id, 0);
   EXPECT_FLOAT_EQ(faces[0].presence, 1.f);
 }
+
+// track(): the detector on the first frame after construction or reset() and
+// on every detect_interval-th one after it; times kept increasing.
+TEST(Tracker, TrackSchedulesTheDetectorAndKeepsTimesIncreasing) {
+  const cv::Mat face = cf::test::read_clip(cf::test::shared_data() / "video" / "lp_d12.mp4", 1).at(0);
+  const cv::Mat blank(face.size(), CV_8UC3, cv::Scalar(120, 110, 100));
+  cf::FaceTracker::Config cfg;
+  cfg.detect_width = 0;
+  cfg.detect_interval = 3;
+  cf::FaceTracker tracker(detector(), cfg);
+  EXPECT_TRUE(tracker.track(blank, 0.0).empty());    // frame 0, detector: nothing there
+  EXPECT_TRUE(tracker.track(face, 0.04).empty());    // frames 1 and 2: no detector, the face not seen yet
+  EXPECT_TRUE(tracker.track(face, 0.08).empty());
+  EXPECT_EQ(tracker.track(face, 0.12).size(), 1u);   // frame 3: detector
+  EXPECT_DOUBLE_EQ(tracker.last_time(), 0.12);
+  // A time that does not move forward, or none: one frame at kFallbackFps after the last.
+  EXPECT_EQ(tracker.track(face, 0.05).size(), 1u);
+  EXPECT_DOUBLE_EQ(tracker.last_time(), 0.12 + 1 / cf::kFallbackFps);
+  tracker.track(face, -1.0);
+  EXPECT_DOUBLE_EQ(tracker.last_time(), 0.12 + 2 / cf::kFallbackFps);
+  // After reset() the count starts again (detector on the next frame), and
+  // an unknown time is 0.
+  tracker.reset();
+  EXPECT_EQ(tracker.track(face, -1.0).size(), 1u);
+  EXPECT_DOUBLE_EQ(tracker.last_time(), 0.0);
+  // A new interval counts on from the frames already tracked.
+  tracker.reset();
+  tracker.set_detect_interval(2);
+  EXPECT_TRUE(tracker.track(blank, -1.0).empty());  // frame 0
+  EXPECT_TRUE(tracker.track(face, -1.0).empty());   // frame 1
+  EXPECT_EQ(tracker.track(face, -1.0).size(), 1u);  // frame 2
+}

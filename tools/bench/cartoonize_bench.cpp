@@ -160,7 +160,8 @@ void face_rows(std::vector<Row>& rows, cartoonize::Engine& engine, cf::FaceDetec
   };
   std::vector<cv::Rect> boxes;
   add("detect full res", median_ms(std::max(1, reps / 2), [&] { boxes = detector.detect(frame, 0); }));
-  add("detect at 640", median_ms(reps, [&] { boxes = detector.detect(frame, 640); }));
+  const int width = cf::kDefaultDetectWidth;
+  add("detect at " + std::to_string(width), median_ms(reps, [&] { boxes = detector.detect(frame, width); }));
   rows.back().note = std::to_string(boxes.size()) + " faces";
   if (boxes.empty()) return;
   std::vector<cf::TrackedFace> faces;
@@ -182,25 +183,24 @@ void face_rows(std::vector<Row>& rows, cartoonize::Engine& engine, cf::FaceDetec
   cf::cartoonize_crops(crops, engine, cartoonize::PixelLayout::RGB);
   cv::Mat out = frame.clone();
   add("paste-back", median_ms(reps, [&] { cf::paste_faces(out, crops, 1.f); }));
-  // End to end as the element runs it: detection every 5th frame at 640 px,
-  // landmarks tracked in between.
-  cf::FaceTracker::Config tc;
-  tc.detect_width = 640;
-  cf::FaceTracker tracker(detector, tc);
-  int index = 0;
+  // End to end as the element runs it, with the element's defaults: the
+  // tracker detects on every kDefaultDetectInterval-th frame at
+  // kDefaultDetectWidth px and re-fits landmarks in between; frames without
+  // timestamps, so 1 / kFallbackFps apart.
+  cf::FaceTracker tracker(detector, {});
+  const int interval = tracker.config().detect_interval;
   const double e2e = median_ms(10, [&] {
-                       for (int k = 0; k < 5; ++k) {
+                       for (int k = 0; k < interval; ++k) {
                          cv::Mat f = frame.clone();
-                         auto tracked = tracker.update(f, index / 30.0, index % 5 == 0);
-                         ++index;
-                         auto c = cf::extract_faces(f, tracked, crop, {});
-                         cf::cartoonize_crops(c, engine, cartoonize::PixelLayout::RGB);
-                         cf::paste_faces(f, c, 1.f);
+                         const auto tracked = tracker.track(f, -1.0);
+                         cf::cartoonize_faces_in_frame(engine, cf::view_of(f, cartoonize::PixelLayout::RGB), tracked,
+                                                       {});
                        }
-                     }) / 5.0;
+                     }) / interval;
   Row r{"face mode end to end", size, "cpu", threads, e2e};
   r.rss_mb = cb::peak_rss_mb();
-  r.note = "detect every 5th frame at 640 px; " + std::to_string(boxes.size()) + " faces";
+  r.note = "detect every " + std::to_string(interval) + "th frame at " +
+           std::to_string(tracker.config().detect_width) + " px; " + std::to_string(boxes.size()) + " faces";
   rows.push_back(r);
 }
 
@@ -223,15 +223,16 @@ void detector_rows(std::vector<Row>& rows, cf::FaceDetector& hog, cf::FaceDetect
                    const std::string& label, int threads, int reps) {
   std::vector<cv::Rect> reference, h, t;
   const double full_ms = median_ms(std::max(1, reps / 3), [&] { reference = hog.detect(frame, 0); });
-  const double hog_ms = median_ms(reps, [&] { h = hog.detect(frame, 640); });
-  const double tiny_ms = median_ms(reps, [&] { t = tiny.detect(frame, 640); });
+  const int width = cf::kDefaultDetectWidth;
+  const double hog_ms = median_ms(reps, [&] { h = hog.detect(frame, width); });
+  const double tiny_ms = median_ms(reps, [&] { t = tiny.detect(frame, width); });
   const auto recall = [&](const std::vector<cv::Rect>& b) {
     return std::to_string(b.size()) + " boxes, " + std::to_string(matched(reference, b)) + "/" +
            std::to_string(reference.size()) + " of dlib's full-res faces";
   };
   Row rf{"face detector", label + ": hog full res", "cpu", threads, full_ms};
   rf.note = std::to_string(reference.size()) + " faces (the reference)";
-  Row rh{"face detector", label + ": hog @640", "cpu", threads, hog_ms};
+  Row rh{"face detector", label + ": hog @" + std::to_string(width), "cpu", threads, hog_ms};
   rh.note = recall(h);
   Row rt{"face detector", label + ": tiny 224+416", "cpu", threads, tiny_ms};
   rt.note = recall(t);
