@@ -22,14 +22,15 @@ cartoonize::faces::FaceTracker::Config tracker_config(const FrameSettings& fs) {
   cartoonize::faces::FaceTracker::Config tc;
   tc.detect_width = fs.detect_width;
   tc.detect_interval = fs.detect_interval;
+  tc.tile_interval = fs.tile_interval;
   tc.min_cutoff = fs.min_cutoff;
   tc.beta = fs.beta;
   tc.fade_frames = fs.fade_frames;
   return tc;
 }
 
+// The settings a running tracker cannot take over (the intervals it can).
 bool same_config(const cartoonize::faces::FaceTracker::Config& a, const cartoonize::faces::FaceTracker::Config& b) {
-// The settings a running tracker cannot take over (detect-interval it can).
   return a.detect_width == b.detect_width && a.min_cutoff == b.min_cutoff && a.beta == b.beta &&
          a.fade_frames == b.fade_frames;
 }
@@ -65,6 +66,7 @@ void gst_cartoonize_prepare_faces(GstCartoonize* self, State& st, const FrameSet
   const auto tc = tracker_config(fs);
   if (st.tracker && same_config(st.tracker->config(), tc)) {
     st.tracker->set_detect_interval(tc.detect_interval);
+    st.tracker->set_tile_interval(tc.tile_interval);
     return;
   }
   // New smoothing/fade/detection settings: a fresh tracker (faces found in

@@ -39,6 +39,7 @@ constexpr gint kDefaultDetectWidth = cartoonize::faces::kDefaultDetectWidth;
 // fires on SMPTE colour bars (docs/performance.md, "Face detectors").
 constexpr GstCartoonizeDetector kDefaultDetector = GST_CARTOONIZE_DETECTOR_AUTO;
 constexpr gint kDefaultDetectInterval = cartoonize::faces::kDefaultDetectInterval;
+constexpr gint kDefaultTileInterval = cartoonize::faces::kDefaultTileInterval;
 constexpr gfloat kDefaultCropMargin = cartoonize::faces::kDefaultCropMargin;
 constexpr gdouble kDefaultMinCutoff = cartoonize::faces::kDefaultMinCutoff;
 constexpr gdouble kDefaultBeta = cartoonize::faces::kDefaultBeta;
@@ -61,6 +62,7 @@ struct FrameSettings {
   gfloat strength = kDefaultStrength;
   gint detect_width = kDefaultDetectWidth;
   gint detect_interval = kDefaultDetectInterval;
+  gint tile_interval = kDefaultTileInterval;
   gfloat crop_margin = kDefaultCropMargin;
   gdouble min_cutoff = kDefaultMinCutoff;
   gdouble beta = kDefaultBeta;

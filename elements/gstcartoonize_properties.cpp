@@ -16,6 +16,7 @@ enum {
   PROP_THREADS,
   PROP_DETECT_WIDTH,
   PROP_DETECT_INTERVAL,
+  PROP_TILE_INTERVAL,
   PROP_LANDMARK_MODEL,
   PROP_DETECTOR,
   PROP_CROP_MARGIN,
@@ -126,6 +127,7 @@ void gst_cartoonize_set_property(GObject* object, guint prop_id, const GValue* v
     case PROP_THREADS: s.threads = g_value_get_int(value); break;
     case PROP_DETECT_WIDTH: s.detect_width = g_value_get_int(value); break;
     case PROP_DETECT_INTERVAL: s.detect_interval = g_value_get_int(value); break;
+    case PROP_TILE_INTERVAL: s.tile_interval = g_value_get_int(value); break;
     case PROP_LANDMARK_MODEL: {
       const gchar* v = g_value_get_string(value);
       s.landmark_model = v ? v : cartoonize::faces::kDefaultPredictorPath;
@@ -157,6 +159,7 @@ void gst_cartoonize_get_property(GObject* object, guint prop_id, GValue* value, 
     case PROP_INFERENCE_SIZE: g_value_set_int(value, s.inference_size); break;
     case PROP_DETECT_WIDTH: g_value_set_int(value, s.detect_width); break;
     case PROP_DETECT_INTERVAL: g_value_set_int(value, s.detect_interval); break;
+    case PROP_TILE_INTERVAL: g_value_set_int(value, s.tile_interval); break;
     case PROP_LANDMARK_MODEL: g_value_set_string(value, s.landmark_model.c_str()); break;
     case PROP_DETECTOR: g_value_set_enum(value, s.detector); break;
     case PROP_CROP_MARGIN: g_value_set_float(value, s.crop_margin); break;
@@ -244,6 +247,14 @@ void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
       g_param_spec_int("face-detect-interval", "Face detection interval",
                        "Run the face detector every N frames; landmarks are tracked in between", 1, 1000,
                        kDefaultDetectInterval, rw_playing));
+  g_object_class_install_property(
+      gobject_class, PROP_TILE_INTERVAL,
+      g_param_spec_int("face-tile-interval", "Face tile interval",
+                       "detector=hog, frames wider than detect-width: faces too small to be found at detect-width "
+                       "are looked for at full resolution, in one overlapping tile of the frame every N frames, "
+                       "tile after tile (the first frame after start or a discontinuity: the whole frame at full "
+                       "resolution, so a still picture gets all its faces). 0: never",
+                       0, 1000, kDefaultTileInterval, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_LANDMARK_MODEL,
       g_param_spec_string("landmark-model", "Landmark model",

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <tuple>
 
+#include "detect_tiles.h"
+
 namespace cartoonize::faces {
 
 namespace {
@@ -62,22 +64,62 @@ void FaceTracker::refit(Track& track, const cv::Mat& rgb8) {
 std::vector<TrackedFace> FaceTracker::track(const cv::Mat& rgb8, double t) {
   if (frames_ > 0 && t <= last_seconds_) t = last_seconds_ + 1.0 / kFallbackFps;
   if (t < 0) t = 0;
-  const bool detect = frames_ % std::max(1, config_.detect_interval) == 0;
-  auto faces = update(rgb8, t, detect);
+  Pass pass;
+  pass.downscaled = frames_ % std::max(1, config_.detect_interval) == 0;
+  const int every = config_.tile_interval;
+  const std::vector<cv::Rect> tiles = every > 0 && detector_.kind() == DetectorKind::Hog
+                                          ? detection_tiles(rgb8.size(), config_.detect_width)
+                                          : std::vector<cv::Rect>{};
+  if (!tiles.empty()) {
+    pass.reach = downscaled_reach(rgb8.cols, config_.detect_width);
+    if (frames_ == 0 && rgb8.total() <= size_t(kFullScanMaxPixels)) {
+      pass.full = true;  // every tile at once: cheaper as one scan (no overlaps)
+    } else if (frames_ % every == every / 2) {  // between the downscaled passes when the intervals match
+      if (!revisit_.empty()) {
+        pass.tile = revisit_.front();
+        revisit_.erase(revisit_.begin());
+      } else {
+        pass.tile = tiles[next_tile_++ % tiles.size()];
+      }
+    }
+  }
+  auto faces = step(rgb8, t, pass);
   last_seconds_ = t;
   ++frames_;
   return faces;
 }
 
 std::vector<TrackedFace> FaceTracker::update(const cv::Mat& rgb8, double t, bool run_detector) {
+  Pass pass;
+  pass.downscaled = run_detector;
+  return step(rgb8, t, pass);
+}
+
+std::vector<cv::Rect> FaceTracker::detect(const cv::Mat& rgb8, const Pass& pass) {
+  // One box per face: full-resolution boxes first, the downscaled pass's where
+  // they found nothing, then the tile's.
+  std::vector<cv::Rect> boxes;
+  if (pass.full) boxes = detector_.detect(rgb8, 0);
+  if (pass.downscaled) boxes = merge_boxes(boxes, detector_.detect(rgb8, config_.detect_width), config_.iou_threshold);
+  if (!pass.tile.empty())
+    boxes = merge_boxes(boxes, detect_in_tile(detector_, rgb8, pass.tile), config_.iou_threshold);
+  return boxes;
+}
+
+bool FaceTracker::could_see(const Pass& pass, const cv::Rect& box, cv::Size frame) const {
+  return pass.full || (pass.downscaled && std::max(box.width, box.height) >= pass.reach) ||
+         (!pass.tile.empty() && tile_sees(pass.tile, box, frame));
+}
+
+std::vector<TrackedFace> FaceTracker::step(const cv::Mat& rgb8, double t, const Pass& pass) {
   // Faces present from the very first frame have nothing to fade in from (a
   // still photo must be fully processed): they start at full presence.
   const bool first_frame = !started_;
   started_ = true;
   const int fade = std::max(1, config_.fade_frames);
   std::vector<bool> fitted(tracks_.size(), false);
-  if (run_detector) {
-    const std::vector<cv::Rect> dets = detector_.detect(rgb8, config_.detect_width);
+  if (pass.downscaled || pass.full || !pass.tile.empty()) {
+    const std::vector<cv::Rect> dets = detect(rgb8, pass);
     // Greedy matching, best overlap first; fading tracks may be revived.
     std::vector<std::tuple<float, size_t, size_t>> pairs;
     for (size_t i = 0; i < tracks_.size(); ++i)
@@ -93,8 +135,17 @@ std::vector<TrackedFace> FaceTracker::update(const cv::Mat& rgb8, double t, bool
       tracks_[i].missed = 0;
       tracks_[i].fading = false;
     }
-    for (size_t i = 0; i < tracks_.size(); ++i)
-      if (!fitted[i] && ++tracks_[i].missed >= config_.max_missed) tracks_[i].fading = true;
+    bool tile_missed = false;
+    for (size_t i = 0; i < tracks_.size(); ++i) {
+      if (fitted[i] || !could_see(pass, tracks_[i].box, rgb8.size())) continue;
+      if (++tracks_[i].missed >= config_.max_missed) tracks_[i].fading = true;
+      tile_missed |= !tracks_[i].fading && !pass.tile.empty() && tile_sees(pass.tile, tracks_[i].box, rgb8.size());
+    }
+    // A face a tile saw before and not now: the tile comes again next (not
+    // after a whole rotation), so a face that left fades out in about as
+    // many frames as one the downscaled pass follows.
+    if (tile_missed && std::find(revisit_.begin(), revisit_.end(), pass.tile) == revisit_.end())
+      revisit_.push_back(pass.tile);
     for (size_t j = 0; j < dets.size(); ++j) {
       if (det_used[j]) continue;
       Track track;

@@ -20,6 +20,13 @@ inline constexpr int kDefaultDetectInterval = 5;   // the detector runs on every
 inline constexpr double kDefaultMinCutoff = 1.0;   // One Euro landmark filter (see OneEuroParams)
 inline constexpr double kDefaultBeta = 0.05;
 inline constexpr int kDefaultFadeFrames = 8;       // faces fade in and out over this many frames
+// Frames wider than detect_width: HOG at full resolution on one tile of the
+// frame every 5th frame, between the downscaled passes (0: never; see track()).
+inline constexpr int kDefaultTileInterval = 5;
+// The first frame is scanned whole at full resolution (a still photo gets all
+// its faces) up to this size: ~0.3 s at 1920x1080 on 2 cores; larger frames
+// (4K, 8K: seconds) start the tile rotation instead.
+inline constexpr int64_t kFullScanMaxPixels = 1920 * 1200;
 // A frame without a usable time (unknown, or not after the last one) is
 // taken to follow the last one at this frame rate.
 inline constexpr double kFallbackFps = 30.0;
@@ -37,6 +44,7 @@ class FaceTracker {
   struct Config {
     int detect_width = kDefaultDetectWidth;  // see FaceDetector::detect
     int detect_interval = kDefaultDetectInterval;  // track(): the detector on every Nth frame (< 1: every frame)
+    int tile_interval = kDefaultTileInterval;      // track(): one full-resolution tile every Nth frame (< 1: none)
     double min_cutoff = kDefaultMinCutoff;   // One Euro parameters (see OneEuroParams)
     double beta = kDefaultBeta;
     double d_cutoff = 1.0;
@@ -49,13 +57,22 @@ class FaceTracker {
   FaceTracker(FaceDetector& detector, Config config);
 
   // Advance one frame (t_seconds must increase). run_detector: run HOG on this
-  // frame (the caller decides the interval); otherwise landmarks are re-fitted
-  // near where they were. Returns all visible faces (presence > 0).
+  // frame at detect_width (the caller decides the interval; no tiles);
+  // otherwise landmarks are re-fitted near where they were. Returns all
+  // visible faces (presence > 0).
   std::vector<TrackedFace> update(const cv::Mat& rgb8, double t_seconds, bool run_detector);
 
   // Advance one frame of a stream, scheduled here: the detector runs on the
   // first frame after construction or reset() and then on every
   // config().detect_interval-th frame, landmarks are re-fitted in between.
+  // With HOG on a frame wider than detect_width and tile_interval > 0, faces
+  // too small for detect_width are found at full resolution (detect_tiles.h):
+  // on the first frame over the whole frame up to kFullScanMaxPixels (a still
+  // photo gets all its faces), then one tile every tile_interval-th frame, tile after tile, on
+  // frames halfway through that interval (so, with equal intervals, not on the
+  // downscaled pass's frames); a tile that missed a face it could see comes
+  // again next. Misses count only from passes that could see the face, so
+  // the downscaled passes do not fade out the small faces.
   // t_seconds: the frame's time; when it is unknown (< 0) or not after the
   // last frame's, the last frame's time plus 1 / kFallbackFps is used (the
   // landmark filter needs increasing times).
@@ -63,6 +80,7 @@ class FaceTracker {
 
   // A new interval counts on from the frames already tracked (no restart).
   void set_detect_interval(int frames) { config_.detect_interval = frames; }
+  void set_tile_interval(int frames) { config_.tile_interval = frames; }
   // The time track() used for the last frame (seconds).
   double last_time() const { return last_seconds_; }
 
@@ -70,6 +88,8 @@ class FaceTracker {
     tracks_.clear();
     started_ = false;
     frames_ = 0;
+    next_tile_ = 0;
+    revisit_.clear();
   }
   const Config& config() const { return config_; }
 
@@ -88,6 +108,16 @@ class FaceTracker {
     cv::Point2f box_offset{0.f, 0.f};
     float box_width = 0.f, box_aspect = 1.f;
   };
+  // What runs on a frame; tracks a pass could not see are not counted as missed.
+  struct Pass {
+    bool downscaled = false;  // HOG at detect_width
+    int reach = 0;            // downscaled: smallest face side it counts misses on (0: all)
+    bool full = false;        // HOG at full resolution over the whole frame
+    cv::Rect tile;            // HOG at full resolution in this tile (empty: none)
+  };
+  std::vector<TrackedFace> step(const cv::Mat& rgb8, double t, const Pass& pass);
+  std::vector<cv::Rect> detect(const cv::Mat& rgb8, const Pass& pass);
+  bool could_see(const Pass& pass, const cv::Rect& box, cv::Size frame) const;
   void refit(Track& track, const cv::Mat& rgb8);
   void fit_to_detection(Track& track, const cv::Mat& rgb8, const cv::Rect& box);
 
@@ -98,6 +128,8 @@ class FaceTracker {
   bool started_ = false;  // update() has run since construction/reset
   int64_t frames_ = 0;    // frames through track() since construction/reset
   double last_seconds_ = 0;  // time of the last frame through track()
+  size_t next_tile_ = 0;     // the tile rotation
+  std::vector<cv::Rect> revisit_;  // tiles to run again first: each missed a face it could see
 };
 
 // Intersection over union of two boxes (0 when either is empty).

@@ -11,8 +11,10 @@
 // full-resolution output; face mode at 640x480 and 1920x1080 with one face
 // and a mosaic of four photos (4+ faces), per stage and end to end. The face
 // detectors (the element's `detector` choices: dlib HOG at detect-width 640,
-// face-api tiny) on the same frames and on a frame of each shared clip, with
-// recall of dlib's full-resolution faces (--detectors-only: just these).
+// face-api tiny; at 1920x1080 also HOG at 640 plus full-resolution tiles) on
+// the same frames, on a frame of each shared clip, on the group photos as
+// they are and on a face-free frame (the photos' bottom parts), with recall of
+// dlib's full-resolution faces (--detectors-only: just these).
 // Baseline (a): the same weights in plain LibTorch eager fp32, one frame at a
 // time with the host<->device copies (see frame_bench.h). Baseline (b): the
 // whole gst-launch-1.0 pipeline (rawvideoparse ! cartoonize ! fakesink
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -38,6 +41,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "detect_tiles.h"
 #include "detector.h"
 #include "engine.h"
 #include "face_crops.h"
@@ -200,7 +204,12 @@ void face_rows(std::vector<Row>& rows, cartoonize::Engine& engine, cf::FaceDetec
   Row r{"face mode end to end", size, "cpu", threads, e2e};
   r.rss_mb = cb::peak_rss_mb();
   r.note = "detect every " + std::to_string(interval) + "th frame at " +
-           std::to_string(tracker.config().detect_width) + " px; " + std::to_string(boxes.size()) + " faces";
+           std::to_string(tracker.config().detect_width) + " px";
+  const size_t tiles = cf::detection_tiles(frame.size(), tracker.config().detect_width).size();
+  if (tiles > 0 && tracker.config().tile_interval > 0)
+    r.note += " + one of " + std::to_string(tiles) + " full-res tiles every " +
+              std::to_string(tracker.config().tile_interval) + "th";
+  r.note += "; " + std::to_string(boxes.size()) + " faces";
   rows.push_back(r);
 }
 
@@ -237,11 +246,56 @@ void detector_rows(std::vector<Row>& rows, cf::FaceDetector& hog, cf::FaceDetect
   Row rt{"face detector", label + ": tiny 224+416", "cpu", threads, tiny_ms};
   rt.note = recall(t);
   rt.stages = "tiny/hog time " + std::to_string(tiny_ms / hog_ms).substr(0, 4);
-  for (Row* r : {&rf, &rh, &rt}) {
-    r->rss_mb = cb::peak_rss_mb();
-    rows.push_back(*r);
+  std::vector<Row> out = {rf, rh, rt};
+  // Tiles (frames wider than the detect width), as the tracker runs them with
+  // the element's defaults: per detection run (every kDefaultDetectInterval
+  // frames) the downscaled pass plus kDefaultDetectInterval / kDefaultTileInterval
+  // tiles; recall of the downscaled pass merged with one whole rotation.
+  const std::vector<cv::Rect> tiles = cf::detection_tiles(frame.size(), width);
+  if (!tiles.empty()) {
+    std::vector<cv::Rect> merged = h;
+    double tile_sum = 0, tile_max = 0;
+    for (const cv::Rect& tile : tiles) {
+      std::vector<cv::Rect> found;
+      const double ms = median_ms(std::max(1, reps / 3), [&] { found = cf::detect_in_tile(hog, frame, tile); });
+      tile_sum += ms;
+      tile_max = std::max(tile_max, ms);
+      merged = cf::merge_boxes(merged, found, cf::FaceTracker::Config{}.iou_threshold);
+    }
+    const double tile_mean = tile_sum / double(tiles.size());
+    const double per_run = hog_ms + tile_mean * cf::kDefaultDetectInterval / cf::kDefaultTileInterval;
+    Row rx{"face detector", label + ": hog @" + std::to_string(width) + " + tiles", "cpu", threads, per_run};
+    rx.note = recall(merged) + " after " + std::to_string(tiles.size() * cf::kDefaultTileInterval) +
+              " frames; ms per detection run (every " + std::to_string(cf::kDefaultDetectInterval) + " frames)";
+    rx.stages = std::to_string(tiles.size()) + " tiles " + std::to_string(tiles[0].width) + "x" +
+                std::to_string(tiles[0].height) + ", tile mean " + std::to_string(int(tile_mean + 0.5)) + " max " +
+                std::to_string(int(tile_max + 0.5)) + "; per frame " +
+                std::to_string(per_run / cf::kDefaultDetectInterval).substr(0, 4) + " (hog @" +
+                std::to_string(width) + " alone " + std::to_string(hog_ms / cf::kDefaultDetectInterval).substr(0, 4) +
+                ")";
+    out.push_back(rx);
   }
-  std::fputs(cb::to_markdown({rf, rh, rt}).c_str(), stderr);  // progress
+  for (Row& r : out) {
+    r.rss_mb = cb::peak_rss_mb();
+    rows.push_back(r);
+  }
+  std::fputs(cb::to_markdown(out).c_str(), stderr);  // progress
+}
+
+// A face-free frame of real textures: the bottom part of each photo (legs,
+// hands, clothes, furniture; no face), scaled to the frame's width, stacked.
+cv::Mat photo_bottoms(const std::vector<std::string>& paths, int w, int h) {
+  cv::Mat out(h, w, CV_8UC3);
+  const int n = int(paths.size());
+  for (int i = 0; i < n; ++i) {
+    const cv::Mat bgr = cv::imread(paths[size_t(i)]);
+    if (bgr.empty()) throw std::runtime_error("cannot read " + paths[size_t(i)]);
+    const int y0 = i * h / n, rows = (i + 1) * h / n - y0;
+    cv::Mat scaled;
+    cv::resize(bgr, scaled, cv::Size(w, int(std::lround(double(bgr.rows) * w / bgr.cols))), 0, 0, cv::INTER_AREA);
+    cv::cvtColor(scaled(cv::Rect(0, scaled.rows - rows, w, rows)), out(cv::Rect(0, y0, w, rows)), cv::COLOR_BGR2RGB);
+  }
+  return out;
 }
 
 // A frame of a clip (RGB), fitted to w x h like the photos.
@@ -260,6 +314,14 @@ void detector_section(std::vector<Row>& rows, const Options& o, const std::strin
                         o.data + "/models/face-api/" + cartoonize::faceapi::TinyFaceDetector::kManifestName);
   for (int threads : o.threads) {
     cartoonize::set_cpu_threads(threads);
+    for (const std::string& photo : mosaic_photos) {  // the group photos as they are (1920 px wide)
+      const cv::Mat bgr = cv::imread(photo);
+      if (bgr.empty()) throw std::runtime_error("cannot read " + photo);
+      cv::Mat rgb;
+      cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+      detector_rows(rows, hog, tiny, rgb, std::filesystem::path(photo).filename().string() + " " +
+                    size_name(rgb.cols, rgb.rows), threads, o.reps);
+    }
     for (auto [w, h] : std::vector<std::pair<int, int>>{{640, 480}, {1920, 1080}}) {
       const std::string size = size_name(w, h);
       detector_rows(rows, hog, tiny, frame_from(one_face, w, h), size + " 1 face", threads, o.reps);
@@ -268,6 +330,9 @@ void detector_section(std::vector<Row>& rows, const Options& o, const std::strin
       for (const char* clip : {"lp_d9.mp4", "lp_s18.mp4"})
         detector_rows(rows, hog, tiny, clip_frame(o.data + "/video/" + clip, 60, w, h), size + " " + clip + " frame 60",
                       threads, o.reps);
+      // Face-free: every box is a false face.
+      detector_rows(rows, hog, tiny, photo_bottoms(mosaic_photos, w, h), size + " face-free (photo bottoms)", threads,
+                    o.reps);
     }
   }
 }
