@@ -37,3 +37,10 @@ static const GEnumValue detector_values[] = {
     {GST_CARTOONIZE_DETECTOR_AUTO, "hog (see the property's description)", "auto"},
     {0, nullptr, nullptr}};
 DEFINE_ENUM_TYPE(gst_cartoonize_detector_get_type, "GstCartoonizeDetector", detector_values)
+
+static const GEnumValue quality_values[] = {
+    {GST_CARTOONIZE_QUALITY_AUTO, "fast on the CPU, full on CUDA", "auto"},
+    {GST_CARTOONIZE_QUALITY_FAST, "The style's distilled student where it has one (styles/fast/NAME.ctzm)", "fast"},
+    {GST_CARTOONIZE_QUALITY_FULL, "The style's own model", "full"},
+    {0, nullptr, nullptr}};
+DEFINE_ENUM_TYPE(gst_cartoonize_quality_get_type, "GstCartoonizeQuality", quality_values)

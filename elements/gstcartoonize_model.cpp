@@ -8,11 +8,18 @@ using namespace cartoonize_element;
 
 cartoonize::EngineOptions gst_cartoonize_engine_options(GstCartoonize* self, const Settings& s) {
   cartoonize::EngineOptions options;
-  // An explicit model-location overrides the style.
-  options.model_path = s.model_location.empty() ? style_model_path(s.style) : s.model_location;
   options.device = s.device == GST_CARTOONIZE_DEVICE_CPU    ? cartoonize::DeviceChoice::Cpu
                    : s.device == GST_CARTOONIZE_DEVICE_CUDA ? cartoonize::DeviceChoice::Cuda
                                                             : cartoonize::DeviceChoice::Auto;
+  // quality=auto: the student where the CPU runs it, the style's own model on
+  // CUDA (device=auto goes to CUDA exactly when a GPU is available).
+  const bool on_cuda = options.device == cartoonize::DeviceChoice::Cuda ||
+                       (options.device == cartoonize::DeviceChoice::Auto && cartoonize::cuda_available());
+  const bool fast = s.quality == GST_CARTOONIZE_QUALITY_FAST || (s.quality == GST_CARTOONIZE_QUALITY_AUTO && !on_cuda);
+  // An explicit model-location overrides the style (and quality).
+  options.model_path = !s.model_location.empty() ? s.model_location
+                       : fast                    ? style_student_path(s.style)
+                                                 : style_model_path(s.style);
   options.inference_size = s.inference_size;
   options.cuda_graphs = s.cuda_graphs;
   // The engine outlives no element: it lives in the element's state.

@@ -45,6 +45,7 @@ constexpr gdouble kDefaultMinCutoff = cartoonize::faces::kDefaultMinCutoff;
 constexpr gdouble kDefaultBeta = cartoonize::faces::kDefaultBeta;
 constexpr gint kDefaultFadeFrames = cartoonize::faces::kDefaultFadeFrames;
 constexpr gboolean kDefaultPostMessages = FALSE;
+constexpr GstCartoonizeQuality kDefaultQuality = GST_CARTOONIZE_QUALITY_AUTO;
 // Frame mode: long side (px) the generator runs at before guided upsampling
 // (core/guided_upsample.h); 256 keeps 640x480 near 10 fps on 2 CPU cores.
 constexpr gint kDefaultInferenceSize = 256;
@@ -77,6 +78,7 @@ struct FrameSettings {
 struct Settings : FrameSettings {
   std::string model_location;  // empty: the model of `style`
   gint style = 0;              // a GstCartoonizeStyle value; gst_cartoonize_init sets the default
+  GstCartoonizeQuality quality = kDefaultQuality;  // the style's student or its own model
   GstCartoonizeInputRange input_range = kDefaultRange;
   gint threads = kDefaultThreads;
   gint inference_size = kDefaultInferenceSize;  // 0: full resolution

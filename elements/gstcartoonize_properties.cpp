@@ -28,6 +28,7 @@ enum {
   PROP_MAX_PIXELS,
   PROP_CUDA_GRAPHS,
   PROP_STYLE,
+  PROP_QUALITY,
 };
 
 // Read only when the element starts: where the model is placed, LibTorch's
@@ -94,16 +95,19 @@ void gst_cartoonize_set_property(GObject* object, guint prop_id, const GValue* v
         GST_WARNING_OBJECT(self, "model-location %s not loaded now; it will be at the next start", v);
       break;
     }
-    case PROP_STYLE: {
-      s.style = g_value_get_enum(value);
+    case PROP_STYLE:
+    case PROP_QUALITY: {
+      if (prop_id == PROP_STYLE) s.style = g_value_get_enum(value);
+      else s.quality = static_cast<GstCartoonizeQuality>(g_value_get_enum(value));
       if (!s.model_location.empty()) {
-        GST_INFO_OBJECT(self, "style %s kept for later: model-location %s overrides it", style_nick(s.style).c_str(),
-                        s.model_location.c_str());
+        GST_INFO_OBJECT(self, "%s %s kept for later: model-location %s overrides it", g_param_spec_get_name(pspec),
+                        value_text(value).c_str(), s.model_location.c_str());
         break;
       }
       // Same path as model-location: "" loads the style's file, beside the old model.
       if (!self->loader->request("") && GST_STATE(self) >= GST_STATE_PAUSED)
-        GST_WARNING_OBJECT(self, "style %s not loaded now; it will be at the next start", style_nick(s.style).c_str());
+        GST_WARNING_OBJECT(self, "%s %s not loaded now; it will be at the next start", g_param_spec_get_name(pspec),
+                           value_text(value).c_str());
       break;
     }
     case PROP_DEVICE: s.device = static_cast<GstCartoonizeDevice>(g_value_get_enum(value)); break;
@@ -151,6 +155,7 @@ void gst_cartoonize_get_property(GObject* object, guint prop_id, GValue* value, 
   switch (prop_id) {
     case PROP_MODEL_LOCATION: g_value_set_string(value, s.model_location.empty() ? nullptr : s.model_location.c_str()); break;
     case PROP_STYLE: g_value_set_enum(value, s.style); break;
+    case PROP_QUALITY: g_value_set_enum(value, s.quality); break;
     case PROP_DEVICE: g_value_set_enum(value, s.device); break;
     case PROP_MODE: g_value_set_enum(value, s.mode); break;
     case PROP_STRENGTH: g_value_set_float(value, s.strength); break;
@@ -195,6 +200,15 @@ void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
                         "PLAYING: the old style keeps processing frames until the new one is loaded "
                         "('model-updated' message). A model-location set explicitly overrides it",
                         GST_TYPE_CARTOONIZE_STYLE, default_style(), rw_playing_str));
+  g_object_class_install_property(
+      gobject_class, PROP_QUALITY,
+      g_param_spec_enum("quality", "Quality",
+                        "Which model of the style runs: full, the style's own; fast, its distilled student "
+                        "(STYLE_DIR/fast/NAME.ctzm: a smaller generator trained to imitate it, several times faster "
+                        "on the CPU; a style without one runs in full); auto, fast on the CPU and full on CUDA. May "
+                        "be switched while PLAYING (the model is swapped as for style). A model-location set "
+                        "explicitly overrides it",
+                        GST_TYPE_CARTOONIZE_QUALITY, kDefaultQuality, rw_playing_str));
   g_object_class_install_property(
       gobject_class, PROP_DEVICE,
       g_param_spec_enum("device", "Device",

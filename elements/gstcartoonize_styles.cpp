@@ -152,6 +152,17 @@ std::string style_model_path(gint style) {
   return s->path;
 }
 
+std::string style_student_path(gint style) {
+  const Style* s = find(style);
+  if (!s) return "";
+  // $CARTOONIZE_DEFAULT_MODEL names the one file the default style runs.
+  const gchar* env = g_getenv("CARTOONIZE_DEFAULT_MODEL");
+  if (style == default_style() && env && *env) return env;
+  const fs::path student = fs::path(style_dir()) / "fast" / (s->nick + ".ctzm");
+  std::error_code ec;
+  return fs::is_regular_file(student, ec) ? student.string() : style_model_path(style);
+}
+
 }  // namespace cartoonize_element
 
 GType gst_cartoonize_style_get_type(void) { return cartoonize_element::registry().type; }

@@ -34,5 +34,9 @@ std::string style_nick(gint style);
 // The model file of `style`: for the default style $CARTOONIZE_DEFAULT_MODEL
 // when set, else STYLE_DIR/NICK.ctzm. Empty when `style` is no value.
 std::string style_model_path(gint style);
+// The style's distilled student, STYLE_DIR/fast/NICK.ctzm, when that file
+// exists and $CARTOONIZE_DEFAULT_MODEL does not name the default style's
+// file; else style_model_path(style) (a style without a student runs in full).
+std::string style_student_path(gint style);
 
 }  // namespace cartoonize_element

@@ -213,6 +213,46 @@ TEST(Styles, AnExplicitModelLocationOverridesTheStyle) {
   gst_object_unref(bus);
 }
 
+// quality: a style's student lives in STYLE_DIR/fast/NAME.ctzm. Here alpha
+// gets one for this test only (other tests expect the folder without it).
+TEST(Styles, QualityRunsTheStudentOnTheCpuAndTheStyleItselfWhenAsked) {
+  const std::string student = style_dir().file("fast/alpha.ctzm");
+  std::filesystem::create_directories(style_dir().file("fast"));
+  {
+    cartoonize::Generator g = write_random_model(student, {8, 1}, false, 99);
+    cartoonize::ModelInfo info;
+    info.style = "alpha";
+    cartoonize::save_model_file(student, g, info, false);
+  }
+  const std::string alpha = output_with("model-location=" + style_file("alpha")),
+                    fast = output_with("model-location=" + student), beta = output_with("style=beta quality=full");
+  ASSERT_NE(alpha, fast);
+  EXPECT_EQ(output_with("style=alpha quality=fast"), fast);
+  EXPECT_EQ(output_with("style=alpha quality=full"), alpha);
+  EXPECT_EQ(output_with("style=alpha"), fast) << "quality=auto on the CPU runs the student";
+  EXPECT_EQ(output_with("style=beta quality=fast"), beta) << "a style without a student runs in full";
+  EXPECT_EQ(output_with("style=alpha quality=fast model-location=" + style_file("beta")), beta)
+      << "model-location overrides style and quality";
+
+  // Changed while PLAYING: the model is swapped as for a style change.
+  GstHarness* h = new_harness("cartoonize device=cpu mode=frame style=alpha quality=fast", caps_for("RGB", kW, kH));
+  GstBus* bus = attach_bus(h);
+  ASSERT_EQ(run_frame(h), fast);
+  g_object_set(cartoonize_of(h), "quality", 2 /* full */, nullptr);
+  EXPECT_EQ(next_model_update(bus), style_file("alpha"));
+  EXPECT_EQ(run_frame(h), alpha);
+  gst_harness_teardown(h);
+  gst_object_unref(bus);
+  std::filesystem::remove_all(style_dir().file("fast"));
+
+  GstElement* e = gst_element_factory_make("cartoonize", nullptr);
+  GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(e), "quality");
+  ASSERT_NE(spec, nullptr);
+  EXPECT_TRUE(spec->flags & GST_PARAM_MUTABLE_PLAYING);
+  EXPECT_EQ(G_PARAM_SPEC_ENUM(spec)->default_value, 0) << "auto";
+  gst_object_unref(e);
+}
+
 // GLib's warning for an enum value the type does not have.
 void count_warning(const gchar*, GLogLevelFlags, const gchar* message, gpointer data) {
   if (std::string(message).find("style") != std::string::npos) ++*static_cast<int*>(data);
