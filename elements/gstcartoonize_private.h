@@ -57,7 +57,9 @@ constexpr gint kMaxPixelsCuda = 3840 * 2160;
 constexpr gint kMaxPixelsCpu = 1920 * 1080;
 
 // The settings the streaming thread reads for every frame (no strings, so
-// the per-frame copy is cheap). All may change while PLAYING.
+// the per-frame copy is cheap). All may change while PLAYING except
+// `device`, which is read per frame (GPU path, CPU fallback) but refused
+// while running (start_only in gstcartoonize_properties.cpp).
 struct FrameSettings {
   GstCartoonizeMode mode = kDefaultMode;
   gfloat strength = kDefaultStrength;

@@ -1,4 +1,4 @@
-// The loop pretrain and train share: step until the stage's total or the end
+// The loop pretrain, train and distill share: step until the stage's total or the end
 // of the slice (time budget, SIGINT/SIGTERM), one CSV row of losses per step,
 // a progress line, a loss plot now and then, the rolling checkpoint saved
 // every `save_every` steps and on stopping, and a stop with the last good
