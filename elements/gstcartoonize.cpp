@@ -128,14 +128,18 @@ static gboolean gst_cartoonize_start(GstBaseTransform* trans) {
     }
   }
   fresh.engine = std::move(engine);
-  std::lock_guard<std::mutex> lock(*self->state_lock);
-  *self->state = std::move(fresh);
+  {
+    std::lock_guard<std::mutex> lock(*self->state_lock);
+    *self->state = std::move(fresh);
+  }
+  gst_cartoonize_start_face_loader(self);
   return TRUE;
 }
 
 static gboolean gst_cartoonize_stop(GstBaseTransform* trans) {
   auto* self = GST_CARTOONIZE(trans);
   self->loader->stop();  // waits for a model being loaded
+  self->face_loader->stop();
   State old;
   {
     std::lock_guard<std::mutex> lock(*self->state_lock);
@@ -445,6 +449,7 @@ static void gst_cartoonize_finalize(GObject* object) {
   gst_cartoonize_cuda_close(*self->cuda);
   cartoonize_element::cuda_memory_free(self->cuda);
   delete self->loader;  // stops its thread first
+  delete self->face_loader;
   delete self->state;
   delete self->state_lock;
   delete self->settings;
@@ -460,6 +465,7 @@ static void gst_cartoonize_init(GstCartoonize* self) {
   self->state_lock = new std::mutex();
   self->state = new State();
   self->loader = new ModelLoader();
+  self->face_loader = new ModelLoader();
   self->cuda = cartoonize_element::cuda_memory_new();
   // Late frames are dropped before they reach the generator (live pipelines
   // stay on time instead of drifting), and GAP buffers keep their flag.

@@ -54,14 +54,14 @@ void gst_cartoonize_prepare_faces(GstCartoonize* self, State& st, const FrameSet
     return;
   }
   if (!st.detector) {
-    // A face mode set while playing: the models are read here, once.
-    Settings s;
-    {
-      std::lock_guard<std::mutex> lock(*self->settings_lock);
-      s = *self->settings;
+    // A face mode set while playing: the models load on face_loader's thread
+    // (a second or so), frames go on without faces until they are in.
+    if (!st.detector_requested) {
+      GST_INFO_OBJECT(self, "face mode on: loading the face models in the background");
+      st.detector_requested = self->face_loader->request("");
     }
-    GST_INFO_OBJECT(self, "face mode on: loading the face models");
-    st.detector = gst_cartoonize_make_face_detector(self, s);
+    st.tracker.reset();
+    return;
   }
   const auto tc = tracker_config(fs);
   if (st.tracker && same_config(st.tracker->config(), tc)) {
@@ -72,6 +72,33 @@ void gst_cartoonize_prepare_faces(GstCartoonize* self, State& st, const FrameSet
   // New smoothing/fade/detection settings: a fresh tracker (faces found in
   // its first frame start fully present, so nothing fades or pops).
   st.tracker = std::make_unique<cartoonize::faces::FaceTracker>(*st.detector, tc);
+}
+
+void gst_cartoonize_start_face_loader(GstCartoonize* self) {
+  self->face_loader->start([self](const std::string&) {
+    Settings s;
+    {
+      std::lock_guard<std::mutex> lock(*self->settings_lock);
+      s = *self->settings;
+    }
+    std::unique_ptr<cartoonize::faces::FaceDetector> detector;
+    std::string error;
+    try {
+      detector = gst_cartoonize_make_face_detector(self, s);
+    } catch (const std::exception& e) {
+      error = e.what();
+    } catch (...) {
+      error = "cannot load the landmark model";
+    }
+    if (!detector) {  // as start() reports it: the face mode cannot run
+      GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("%s", error.c_str()),
+                        ("landmark-model=%s", s.landmark_model.c_str()));
+      return;
+    }
+    std::lock_guard<std::mutex> lock(*self->state_lock);
+    if (self->state->engine && !self->state->detector) self->state->detector = std::move(detector);
+    GST_INFO_OBJECT(self, "face models loaded");
+  });
 }
 
 void gst_cartoonize_reset_faces(State& st) {

@@ -97,10 +97,12 @@ struct State {
   cartoonize::PixelLayout layout = cartoonize::PixelLayout::RGB;
   LatencyBudget latency;  // processing times; what the LATENCY query answered
   LiveTiming live;        // live streams: what the QoS skip decision needs
-  // Face modes. The detector (landmark model) is loaded at start() or when a
-  // face mode is first set, and kept until stop(); the tracker exists only
+  // Face modes. The detector (landmark model) is loaded at start() when a
+  // face mode is on, else by face_loader when one is first set (frames pass
+  // without faces meanwhile), and kept until stop(); the tracker exists only
   // while a face mode is on and is rebuilt when its settings change.
   std::unique_ptr<cartoonize::faces::FaceDetector> detector;
+  bool detector_requested = false;  // face_loader is loading it
   std::unique_ptr<cartoonize::faces::FaceTracker> tracker;  // schedules detection, keeps the times
 };
 
@@ -113,6 +115,7 @@ struct _GstCartoonize {
   std::mutex* state_lock;
   cartoonize_element::State* state;
   cartoonize_element::ModelLoader* loader;  // model swaps while running; stopped in stop()
+  cartoonize_element::ModelLoader* face_loader;  // the face models when a face mode is set while running
   cartoonize_element::CudaMemory* cuda;     // memory:CUDAMemory negotiation and context (cuda_memory.h)
 };
 
@@ -136,8 +139,11 @@ gint64 gst_cartoonize_max_pixels(const cartoonize_element::FrameSettings& fs, co
 // Throws cartoonize::Error naming the file that cannot be loaded.
 std::unique_ptr<cartoonize::faces::FaceDetector> gst_cartoonize_make_face_detector(
     GstCartoonize* self, const cartoonize_element::Settings& s);
+// Starts the loader of the face models for a face mode set while running.
+void gst_cartoonize_start_face_loader(GstCartoonize* self);
 // Makes the face state match this frame's settings (tracker built, rebuilt
-// or dropped; landmark model loaded on first use). Throws on failure.
+// or dropped; the landmark model requested from face_loader on first use,
+// no tracker until it is there). Throws on failure.
 void gst_cartoonize_prepare_faces(GstCartoonize* self, cartoonize_element::State& st,
                                   const cartoonize_element::FrameSettings& fs);
 // Forgets tracked faces and landmark smoothing (DISCONT, flush, new caps).

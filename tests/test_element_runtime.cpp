@@ -9,6 +9,7 @@
 #include <torch/cuda.h>
 #include <torch/script.h>
 
+#include <chrono>
 #include <functional>
 #include <opencv2/imgproc.hpp>
 #include <vector>
@@ -230,6 +231,32 @@ TEST(LiveProperties, ModeSwitchesBetweenFrameAndFaceMidStream) {
     }
     gst_buffer_unref(out);
   }
+  gst_harness_teardown(h);
+}
+
+// Started in frame mode, the element has no landmark model: switching to a
+// face mode loads it on a worker thread. The frame that asks for it goes on
+// without faces (the streaming thread does not wait for the load), and the
+// faces come once it is in.
+TEST(LiveProperties, FaceModeSetWhilePlayingLoadsTheFaceModelsWithoutHoldingFrames) {
+  const cv::Mat rgb = photo_rgb(960, 684, "photos/sample2.jpg");
+  GstHarness* h = new_harness("cartoonize device=cpu detect-width=0 face-detect-interval=1 mode=frame",
+                              caps_for("RGB", rgb.cols, rgb.rows));
+  gst_buffer_unref(pull_after_push(h, picture_buffer(rgb, "RGB")));
+  gst_util_set_object_arg(G_OBJECT(cartoonize_of(h)), "mode", "face");
+  GstBuffer* first = pull_after_push(h, picture_buffer(rgb, "RGB"));
+  EXPECT_EQ(roi_count(first), 0u) << "the frame that asked for the face models waited for them";
+  gst_buffer_unref(first);
+  int frames = 0;
+  size_t faces = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (faces == 0 && std::chrono::steady_clock::now() < deadline) {
+    GstBuffer* out = pull_after_push(h, picture_buffer(rgb, "RGB"));
+    faces = roi_count(out);
+    gst_buffer_unref(out);
+    ++frames;
+  }
+  EXPECT_EQ(faces, 1u) << "no face after " << frames << " frames";
   gst_harness_teardown(h);
 }
 
