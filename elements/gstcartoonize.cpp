@@ -464,8 +464,8 @@ static void gst_cartoonize_init(GstCartoonize* self) {
   self->settings->style = default_style();
   self->state_lock = new std::mutex();
   self->state = new State();
-  self->loader = new ModelLoader();
-  self->face_loader = new ModelLoader();
+  self->loader = new cartoonize::ModelLoader();
+  self->face_loader = new cartoonize::ModelLoader();
   self->cuda = cartoonize_element::cuda_memory_new();
   // Late frames are dropped before they reach the generator (live pipelines
   // stay on time instead of drifting), and GAP buffers keep their flag.

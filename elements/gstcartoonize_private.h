@@ -114,8 +114,8 @@ struct _GstCartoonize {
   cartoonize_element::Settings* settings;
   std::mutex* state_lock;
   cartoonize_element::State* state;
-  cartoonize_element::ModelLoader* loader;  // model swaps while running; stopped in stop()
-  cartoonize_element::ModelLoader* face_loader;  // the face models when a face mode is set while running
+  cartoonize::ModelLoader* loader;  // model swaps while running; stopped in stop()
+  cartoonize::ModelLoader* face_loader;  // the face models when a face mode is set while running
   cartoonize_element::CudaMemory* cuda;     // memory:CUDAMemory negotiation and context (cuda_memory.h)
 };
 

@@ -1,6 +1,7 @@
 // A worker thread that loads models for a running element while frames keep
 // flowing through the old one. Requests are coalesced: only the newest
-// location waiting is loaded. No GStreamer here.
+// location waiting is loaded. No GStreamer here (the element uses two: model
+// swaps and the face models).
 #pragma once
 #include <condition_variable>
 #include <functional>
@@ -9,7 +10,7 @@
 #include <string>
 #include <thread>
 
-namespace cartoonize_element {
+namespace cartoonize {
 
 class ModelLoader {
  public:
@@ -42,4 +43,4 @@ class ModelLoader {
   bool quit_ = false;
 };
 
-}  // namespace cartoonize_element
+}  // namespace cartoonize

@@ -2,7 +2,7 @@
 
 #include <system_error>
 
-namespace cartoonize_element {
+namespace cartoonize {
 
 void ModelLoader::start(Job job) {
   stop();
@@ -57,4 +57,4 @@ void ModelLoader::run() {
   }
 }
 
-}  // namespace cartoonize_element
+}  // namespace cartoonize
