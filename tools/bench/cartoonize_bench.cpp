@@ -5,6 +5,7 @@
 //                    [--inference-sizes 256,...] [--device cpu|cuda|all] [--quick]
 //                    [--no-faces] [--no-gst] [--busy N] [--save-frames DIR]
 //                    [--md FILE] [--csv FILE] [--out DIR] [--detectors-only]
+//                    [--student FILE [--student-only]]
 //
 // Frame mode at 256², 640x480, 1280x720, 1920x1080, at full resolution and at
 // each reduced inference size (guided upsampling), with PSNR/SSIM against the
@@ -21,7 +22,10 @@
 // sync=false) on the same frame, per frame, next to the Engine alone, with and
 // without OMP_WAIT_POLICY=passive in its environment (and with --busy N
 // spinning processes competing for the cores). Baseline (c) is Python:
-// tools/bench/eager_baseline.py.
+// tools/bench/eager_baseline.py. --student FILE: the model and its distilled
+// student side by side (face mode at 1 and 3 faces, 640x480 and 1080p, frame
+// mode @256, gst-launch face mode), ratio full / student; --student-only:
+// just that.
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -60,12 +64,12 @@ using cb::Row;
 namespace {
 
 struct Options {
-  std::string model, data = "../shared/data", out, md, csv, save_frames;
+  std::string model, student, data = "../shared/data", out, md, csv, save_frames;
   int reps = 5;
   std::vector<int> threads = {1, 2};
   std::vector<int> inference_sizes = {256};
   std::string device = "cpu";  // cpu | cuda | all
-  bool quick = false, faces = true, gst = true, detectors_only = false;
+  bool quick = false, faces = true, gst = true, detectors_only = false, student_only = false;
   int busy = 1;
 };
 
@@ -184,6 +188,16 @@ void face_rows(std::vector<Row>& rows, cartoonize::Engine& engine, cf::FaceDetec
         cf::cartoonize_crops(c, engine, cartoonize::PixelLayout::RGB);
       }) - align,
       std::to_string(faces.size()) + " x " + std::to_string(crop) + "²");
+  if (faces.size() > 1) {  // what the one batch saves: the same crops one generator call each
+    add("generator (one call per face)", median_ms(reps, [&] {
+          auto c = cf::extract_faces(frame, faces, crop, {});
+          for (auto& one : c) {
+            std::vector<cf::FaceCrop> single{one};
+            cf::cartoonize_crops(single, engine, cartoonize::PixelLayout::RGB);
+          }
+        }) - align,
+        std::to_string(faces.size()) + " calls of 1 x " + std::to_string(crop) + "²");
+  }
   cf::cartoonize_crops(crops, engine, cartoonize::PixelLayout::RGB);
   cv::Mat out = frame.clone();
   add("paste-back", median_ms(reps, [&] { cf::paste_faces(out, crops, 1.f); }));
@@ -307,6 +321,134 @@ cv::Mat clip_frame(const std::string& path, int index, int w, int h) {
   return fit_bgr(bgr, w, h);
 }
 
+// Face mode end to end as the element runs it (the tracker with the
+// element's defaults, then the host face pipeline), ms per frame over whole
+// detection intervals.
+double face_mode_ms(cartoonize::Engine& engine, cf::FaceDetector& detector, const cv::Mat& frame, int reps) {
+  cf::FaceTracker tracker(detector, {});
+  const int interval = tracker.config().detect_interval;
+  return median_ms(reps, [&] {
+           for (int k = 0; k < interval; ++k) {
+             cv::Mat f = frame.clone();
+             const auto tracked = tracker.track(f, -1.0);
+             cf::cartoonize_faces_in_frame(engine, cf::view_of(f, cartoonize::PixelLayout::RGB), tracked, {});
+           }
+         }) /
+         interval;
+}
+
+// Small faces through smaller crops: the faces dlib finds at full resolution
+// in `frame`, aligned at 128 (the size the models are trained at), 96 and 64
+// px, restyled in one batch and pasted back; the generator's time and the
+// PSNR of the pasted faces against the 128-px result.
+void crop_size_rows(std::vector<Row>& out, cartoonize::Engine& engine, cf::FaceDetector& detector, const cv::Mat& frame,
+                    const std::string& label, int threads, int reps) {
+  std::vector<cf::TrackedFace> faces;
+  int smallest = 1 << 30, largest = 0;
+  for (const cv::Rect& b : detector.detect(frame, 0)) {
+    const cf::Landmarks lm = detector.landmarks(frame, b);
+    faces.push_back({int(faces.size()), b, lm, lm, 1.f});
+    smallest = std::min(smallest, b.width);
+    largest = std::max(largest, b.width);
+  }
+  if (faces.empty()) return;
+  cv::Mat reference;
+  double reference_ms = 0;
+  cv::Mat region(frame.size(), CV_8UC1, cv::Scalar(0));
+  for (int size : {128, 96, 64}) {
+    std::vector<cf::FaceCrop> crops;
+    const double ms = median_ms(reps, [&] {
+      crops = cf::extract_faces(frame, faces, size, {});
+      cf::cartoonize_crops(crops, engine, cartoonize::PixelLayout::RGB);
+    });
+    cv::Mat pasted = frame.clone();
+    cf::paste_faces(pasted, crops, 1.f);
+    Row r{"crop size", label + ": " + std::to_string(faces.size()) + " faces at " + std::to_string(size) + " px",
+          "cpu", threads, ms};
+    r.note = "face boxes " + std::to_string(smallest) + "-" + std::to_string(largest) + " px; align + generator";
+    if (size == 128) {
+      reference = pasted;
+      reference_ms = ms;
+      for (const auto& c : crops) region(cf::paste_region(c.M, c.crop.size(), frame.size())).setTo(255);
+    } else {
+      r.baseline_ms = reference_ms;
+      cv::Mat a, b;
+      reference.copyTo(a, region);
+      pasted.copyTo(b, region);
+      const double mse = cv::norm(a, b, cv::NORM_L2SQR) / (3.0 * cv::countNonZero(region));
+      r.psnr = 10 * std::log10(255.0 * 255.0 / std::max(mse, 1e-12));
+      r.note += "; PSNR against the 128-px result over the faces";
+    }
+    r.rss_mb = cb::peak_rss_mb();
+    out.push_back(r);
+  }
+}
+
+// --student: the full model (--model) and its distilled student side by side
+// in one run, on the same frames: face mode at 1 and 3 faces, 640x480 and
+// 1920x1080, and frame mode at 640x480 @256; the student's rows carry the
+// full model's time as their baseline (ratio = full / student).
+void student_section(std::vector<Row>& rows, const Options& o, const std::string& one_face,
+                     const std::string& group_photo, const cv::Mat& mosaic) {
+  cf::FaceDetector detector;
+  for (int threads : o.threads) {
+    cartoonize::set_cpu_threads(threads);
+    auto full = cartoonize::Engine::create({o.model, cartoonize::DeviceChoice::Cpu, std::nullopt, 256});
+    auto student = cartoonize::Engine::create({o.student, cartoonize::DeviceChoice::Cpu, std::nullopt, 256});
+    std::vector<Row> out;
+    auto pair = [&](const std::string& item, double full_ms, double student_ms, const std::string& note) {
+      Row f{"student vs full", item + ": full", "cpu", threads, full_ms};
+      Row s{"student vs full", item + ": student", "cpu", threads, student_ms};
+      s.baseline_ms = full_ms;
+      f.note = s.note = note;
+      for (Row* r : {&f, &s}) {
+        r->rss_mb = cb::peak_rss_mb();
+        out.push_back(*r);
+      }
+    };
+    for (auto [w, h] : std::vector<std::pair<int, int>>{{640, 480}, {1920, 1080}}) {
+      for (const auto& [label, photo] : std::vector<std::pair<std::string, std::string>>{{"1 face", one_face},
+                                                                                         {"group photo", group_photo}}) {
+        const cv::Mat frame = frame_from(photo, w, h);
+        const size_t faces = detector.detect(frame, cf::kDefaultDetectWidth).size();
+        const double f_ms = face_mode_ms(*full, detector, frame, o.reps);
+        const double s_ms = face_mode_ms(*student, detector, frame, o.reps);
+        pair("face mode " + size_name(w, h) + " " + label, f_ms, s_ms, std::to_string(faces) + " faces at 640 px");
+      }
+    }
+    const cv::Mat frame = frame_from(one_face, 640, 480);
+    auto frame_ms = [&](cartoonize::Engine& engine) {
+      cv::Mat work;
+      return median_ms(o.reps, [&] {
+        work = frame.clone();
+        engine.cartoonize_frame(cf::view_of(work, cartoonize::PixelLayout::RGB), 1.f);
+      });
+    };
+    pair("frame mode 640x480 @256", frame_ms(*full), frame_ms(*student), "inference-size 256, guided upsample");
+    crop_size_rows(out, *full, detector, mosaic, "1920x1080 4-photo mosaic, full model", threads, o.reps);
+    // Through gst-launch-1.0 (decode-free: raw frames of one face), the
+    // element in face mode with either file.
+    if (o.gst && std::system("gst-inspect-1.0 cartoonize > /dev/null 2>&1") == 0) {
+      const std::string raw = (std::filesystem::temp_directory_path() / "cartoonize-bench-student.rgb").string();
+      const int n = o.quick ? 12 : 40;
+      {
+        std::ofstream f(raw, std::ios::binary);
+        for (int i = 0; i < n; ++i) f.write(reinterpret_cast<const char*>(frame.data), std::streamsize(640 * 480 * 3));
+      }
+      auto element = [&](const std::string& model) {
+        return "cartoonize device=cpu mode=face threads=" + std::to_string(threads) + " model-location=" + model;
+      };
+      const std::string env = "env OMP_WAIT_POLICY=passive";
+      pair("gst-launch face mode 640x480 1 face", gst_ms_per_frame(raw, 640, 480, n, element(o.model), env),
+           gst_ms_per_frame(raw, 640, 480, n, element(o.student), env),
+           std::to_string(n) + " frames, (T(n)-T(1))/(n-1), OMP_WAIT_POLICY=passive");
+      std::filesystem::remove(raw);
+    }
+    std::fputs(cb::to_markdown(out).c_str(), stderr);  // progress
+    rows.insert(rows.end(), out.begin(), out.end());
+  }
+}
+
 void detector_section(std::vector<Row>& rows, const Options& o, const std::string& one_face,
                       const std::vector<std::string>& mosaic_photos) {
   cf::FaceDetector hog;
@@ -350,6 +492,7 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     if (a == "--model") o.model = next();
+    else if (a == "--student") o.student = next();
     else if (a == "--data") o.data = next();
     else if (a == "--reps") o.reps = std::stoi(next());
     else if (a == "--threads") o.threads = cb::parse_list(next());
@@ -364,9 +507,11 @@ int main(int argc, char** argv) {
     else if (a == "--no-faces") o.faces = false;
     else if (a == "--no-gst") o.gst = false;
     else if (a == "--detectors-only") o.detectors_only = true;
+    else if (a == "--student-only") o.student_only = true;
     else {
       std::printf(
-          "usage: cartoonize-bench [--model FILE] [--data DIR] [--reps N] [--threads 1,2] [--inference-sizes 256]\n"
+          "usage: cartoonize-bench [--model FILE] [--student FILE] [--data DIR] [--reps N] [--threads 1,2]\n"
+          "       [--inference-sizes 256] [--student-only]\n"
           "       [--device cpu|cuda|all] [--quick] [--no-faces] [--no-gst] [--busy N] [--save-frames DIR]\n"
           "       [--md FILE] [--csv FILE] [--out DIR] [--detectors-only]\n");
       return a == "--help" ? 0 : 2;
@@ -388,10 +533,12 @@ int main(int argc, char** argv) {
     std::vector<std::pair<int, int>> sizes = {{256, 256}, {640, 480}, {1280, 720}, {1920, 1080}};
     if (o.quick) sizes = {{256, 256}, {640, 480}};
     std::vector<Row> rows;
-    if (o.detectors_only) {
-      o.faces = o.gst = false;
+    if (o.detectors_only || o.student_only) {
+      o.faces = false;
+      o.gst = o.gst && o.student_only;
       sizes.clear();
     }
+    if (o.student_only && o.student.empty()) throw std::runtime_error("--student-only needs --student FILE");
 
     if (!o.save_frames.empty()) {  // the same frames for gpu-check and eager_baseline.py on the GPU machine
       std::filesystem::create_directories(o.save_frames);
@@ -439,12 +586,14 @@ int main(int argc, char** argv) {
       }
     }
 
-    if (o.faces || o.detectors_only) detector_section(rows, o, one_face, mosaic_photos);
+    if ((o.faces || o.detectors_only) && !o.student_only) detector_section(rows, o, one_face, mosaic_photos);
+    if (!o.student.empty())
+      student_section(rows, o, one_face, mosaic_photos[0], mosaic_from(mosaic_photos, 1920, 1080));
 
     // Baseline (b): the whole pipeline through gst-launch-1.0 vs the Engine
     // alone, on the same 640x480 frame, 2 threads, with and without
     // OMP_WAIT_POLICY=passive, idle and with spinning competitors.
-    if (o.gst && std::system("gst-inspect-1.0 cartoonize > /dev/null 2>&1") == 0) {
+    if (o.gst && !o.student_only && std::system("gst-inspect-1.0 cartoonize > /dev/null 2>&1") == 0) {
       const int w = 640, h = 480, threads = o.threads.back();
       cv::Mat frame = frame_from(one_face, w, h);
       const std::string raw = (std::filesystem::temp_directory_path() / "cartoonize-bench-frames.rgb").string();
@@ -489,7 +638,7 @@ int main(int argc, char** argv) {
         }
       }
       std::filesystem::remove(raw);
-    } else if (o.gst) {
+    } else if (o.gst && !o.student_only) {
       std::fprintf(stderr, "cartoonize-bench: gst-inspect-1.0 cannot find the cartoonize element; baseline (b) skipped "
                            "(run inside meson devenv)\n");
     }
