@@ -48,7 +48,9 @@ std::string snapshot_for(const RunDir& run, const std::string& version) {
 
 std::string default_model_file() {
   const char* env = std::getenv("CARTOONIZE_DEFAULT_MODEL");
-  return env && *env ? env : "models/styles/anime.ctzm";
+  if (env && *env) return env;
+  const char* styles = std::getenv("CARTOONIZE_STYLE_DIR");  // meson devenv sets it
+  return (styles && *styles ? std::string(styles) : std::string("models/styles")) + "/anime.ctzm";
 }
 
 std::string photo_folder(const std::string& data) {

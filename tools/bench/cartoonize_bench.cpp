@@ -483,7 +483,9 @@ void detector_section(std::vector<Row>& rows, const Options& o, const std::strin
 
 int main(int argc, char** argv) {
   Options o;
+  // The default style's file: $CARTOONIZE_DEFAULT_MODEL, else the style folder's (meson devenv sets it).
   if (const char* m = std::getenv("CARTOONIZE_DEFAULT_MODEL")) o.model = m;
+  else if (const char* dir = std::getenv("CARTOONIZE_STYLE_DIR")) o.model = std::string(dir) + "/anime.ctzm";
   if (const char* d = std::getenv("CARTOONIZE_SHARED_DATA")) o.data = d;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
