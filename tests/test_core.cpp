@@ -268,6 +268,35 @@ TEST_F(DamagedModel, NoReadPermission) {
   expect_error([&] { load_model_file(dir.file("good.ctzm")); }, "Permission denied");
 }
 
+// The shipped students (models/styles/fast/NAME.ctzm, quality=fast|auto): each
+// is a smaller generator of a shipped style, made for the same crops (input
+// size and range), and loads.
+TEST(ShippedStudents, EachIsASmallerModelOfAShippedStyle) {
+  namespace fs = std::filesystem;
+  const fs::path styles = cartoonize::testing::env_or("CARTOONIZE_STYLE_DIR", "models/styles");
+  std::error_code ec;
+  int students = 0;
+  for (const auto& entry : fs::directory_iterator(styles / "fast", ec)) {
+    if (entry.path().extension() != ".ctzm") continue;
+    SCOPED_TRACE(entry.path().string());
+    ++students;
+    const ModelInfo student = read_model_header(entry.path().string());
+    const fs::path teacher_file = styles / entry.path().filename();
+    ASSERT_TRUE(fs::is_regular_file(teacher_file)) << "a student without its style";
+    const ModelInfo teacher = read_model_header(teacher_file.string());
+    EXPECT_EQ(student.style, entry.path().stem().string());
+    EXPECT_EQ(student.style, teacher.style);
+    EXPECT_EQ(student.input_size, teacher.input_size);
+    EXPECT_EQ(student.normalization, teacher.normalization);
+    EXPECT_LT(student.width * student.width * (student.res_blocks + 4),
+              teacher.width * teacher.width * (teacher.res_blocks + 4) / 2)
+        << "not smaller than its teacher";
+    EXPECT_NE(student.provenance_json.find("distill"), std::string::npos) << student.provenance_json;
+    EXPECT_NO_THROW(load_model_file(entry.path().string()));
+  }
+  if (students == 0) GTEST_SKIP() << "no student in " << (styles / "fast");
+}
+
 TEST(TorchScript, LoadsWithDeclaredRange) {
   TempDir dir;
   cartoonize::testing::write_script_model(dir.file("neg.pt"), "-x", "normalization zero_one\ninput_size 256\n");
