@@ -27,12 +27,7 @@ void cartoonize_frame_within(cartoonize::Engine& engine, const cartoonize::Image
   cv::Mat frame = cartoonize::faces::wrap_frame(image);
   cv::Mat small;
   cv::resize(frame, small, cv::Size(w, h), 0, 0, cv::INTER_AREA);
-  cartoonize::ImageView view = image;
-  view.data = small.data;
-  view.width = w;
-  view.height = h;
-  view.stride = std::ptrdiff_t(small.step[0]);
-  engine.cartoonize_frame(view, 1.f);
+  engine.cartoonize_frame(cartoonize::faces::view_of(small, image.layout), 1.f);
   cv::Mat cartoon;
   cv::resize(small, cartoon, frame.size(), 0, 0, cv::INTER_LINEAR);
   if (frame.channels() == 4) {  // the 4th byte (x or alpha) stays the frame's own

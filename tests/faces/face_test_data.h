@@ -24,14 +24,6 @@ std::vector<std::filesystem::path> sample_photos();
 // throws if the clip cannot be opened or yields no frame.
 std::vector<cv::Mat> read_clip(const std::filesystem::path& file, int max_frames, int first_frame = 0);
 
-// Frames as cartoonize-bench makes them (tools/bench/cartoonize_bench.cpp):
-// a photo cut to the aspect of w x h about its centre and scaled (area
-// filter); four photos in a 2x2 grid of such frames; a face-free frame of
-// the photos' bottom parts (see photo_bottoms there).
-cv::Mat bench_frame(const cv::Mat& rgb, int w, int h);
-cv::Mat bench_mosaic(const std::vector<cv::Mat>& rgb, int w, int h);
-cv::Mat photo_bottoms(const std::vector<cv::Mat>& rgb, int w, int h);
-
 // One detector per test program: loading the 68-point model takes about a second.
 FaceDetector& detector();
 

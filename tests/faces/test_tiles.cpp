@@ -8,11 +8,13 @@
 #include <cstdio>
 #include <map>
 
+#include "bench_frames.h"
 #include "detect_tiles.h"
 #include "face_test_data.h"
 #include "tracker.h"
 
 namespace cf = cartoonize::faces;
+namespace cb = cartoonize::bench;
 using cf::test::detector;
 
 namespace {
@@ -26,8 +28,8 @@ std::vector<cv::Mat> photos() {
 // The benchmark's 1080p face frames: the group photo (sample1) and the 4-photo mosaic.
 std::map<std::string, cv::Mat> frames_1080p() {
   const std::vector<cv::Mat> p = photos();
-  return {{"group photo", cf::test::bench_frame(p[0], 1920, 1080)},
-          {"4-photo mosaic", cf::test::bench_mosaic(p, 1920, 1080)}};
+  return {{"group photo", cb::fitted_frame(p[0], 1920, 1080)},
+          {"4-photo mosaic", cb::mosaic_frame(p, 1920, 1080)}};
 }
 
 // Reference faces found (IoU >= 0.5, as the benchmark counts them) among
@@ -97,7 +99,7 @@ TEST(Tiles, TrackerFindsAndKeepsTheSmallFacesOf1080pFrames) {
 // hands, clothes, furniture): no pass (the first frame's full-resolution
 // scan, the downscaled passes, a whole rotation of tiles) reports a face.
 TEST(Tiles, NoFaceOnAFaceFree1080pFrame) {
-  const cv::Mat frame = cf::test::photo_bottoms(photos(), 1920, 1080);
+  const cv::Mat frame = cb::photo_bottoms(photos(), 1920, 1080);
   cf::FaceTracker::Config cfg;
   cfg.detect_interval = 1;  // every tile within a few frames
   cfg.tile_interval = 1;
@@ -110,7 +112,7 @@ TEST(Tiles, NoFaceOnAFaceFree1080pFrame) {
 // tile that missed it runs again next, so it does not wait a whole rotation.
 TEST(Tiles, SmallFacesThatLeaveFadeOut) {
   const std::vector<cv::Mat> p = photos();
-  const cv::Mat frame = cf::test::bench_mosaic(p, 1920, 1080), empty = cf::test::photo_bottoms(p, 1920, 1080);
+  const cv::Mat frame = cb::mosaic_frame(p, 1920, 1080), empty = cb::photo_bottoms(p, 1920, 1080);
   cf::FaceTracker::Config cfg;
   cfg.detect_interval = 1;
   cfg.tile_interval = 1;
@@ -130,10 +132,10 @@ TEST(Tiles, SmallFacesThatLeaveFadeOut) {
 TEST(Tiles, At640x480NothingChanges) {
   const std::vector<cv::Mat> p = photos();
   std::vector<cv::Mat> clip = cf::test::read_clip(cf::test::shared_data() / "video" / "lp_s18.mp4", 8);
-  for (cv::Mat& f : clip) f = cf::test::bench_frame(f, 640, 480);
+  for (cv::Mat& f : clip) f = cb::fitted_frame(f, 640, 480);
   for (const auto& [name, frames] : std::map<std::string, std::vector<cv::Mat>>{
-           {"group photo", {cf::test::bench_frame(p[0], 640, 480)}},
-           {"4-photo mosaic", {cf::test::bench_mosaic(p, 640, 480)}},
+           {"group photo", {cb::fitted_frame(p[0], 640, 480)}},
+           {"4-photo mosaic", {cb::mosaic_frame(p, 640, 480)}},
            {"lp_s18", clip}}) {
     cf::FaceTracker::Config off;
     off.tile_interval = 0;

@@ -45,6 +45,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "bench_frames.h"
 #include "detect_tiles.h"
 #include "detector.h"
 #include "engine.h"
@@ -75,34 +76,27 @@ struct Options {
 
 std::string size_name(int w, int h) { return std::to_string(w) + "x" + std::to_string(h); }
 
-// A BGR image cropped to the aspect of w x h and resized (RGB, cv::Mat).
-cv::Mat fit_bgr(const cv::Mat& bgr, int w, int h) {
-  const double want = double(w) / h, have = double(bgr.cols) / bgr.rows;
-  cv::Rect r(0, 0, bgr.cols, bgr.rows);
-  if (have > want) r = cv::Rect(int((bgr.cols - bgr.rows * want) / 2), 0, int(bgr.rows * want), bgr.rows);
-  else r = cv::Rect(0, int((bgr.rows - bgr.cols / want) / 2), bgr.cols, int(bgr.cols / want));
-  cv::Mat out, rgb;
-  cv::resize(bgr(r), out, cv::Size(w, h), 0, 0, cv::INTER_AREA);
-  cv::cvtColor(out, rgb, cv::COLOR_BGR2RGB);
+// A photo file as RGB.
+cv::Mat read_rgb(const std::string& path) {
+  const cv::Mat bgr = cv::imread(path);
+  if (bgr.empty()) throw std::runtime_error("cannot read " + path);
+  cv::Mat rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
   return rgb;
 }
 
-// A real photo cropped to the aspect of w x h and resized (RGB, cv::Mat).
-cv::Mat frame_from(const std::string& path, int w, int h) {
-  cv::Mat bgr = cv::imread(path);
-  if (bgr.empty()) throw std::runtime_error("cannot read " + path);
-  return fit_bgr(bgr, w, h);
+std::vector<cv::Mat> read_rgb(const std::vector<std::string>& paths) {
+  std::vector<cv::Mat> out;
+  for (const auto& p : paths) out.push_back(read_rgb(p));
+  return out;
 }
+
+// A real photo cropped to the aspect of w x h and resized (RGB; bench_frames.h).
+cv::Mat frame_from(const std::string& path, int w, int h) { return cb::fitted_frame(read_rgb(path), w, h); }
 
 // Four photos in a 2x2 grid: a frame with several faces at several sizes.
 cv::Mat mosaic_from(const std::vector<std::string>& paths, int w, int h) {
-  cv::Mat out(h, w, CV_8UC3);
-  for (int i = 0; i < 4; ++i) {
-    const int x0 = (i % 2) * (w / 2), y0 = (i / 2) * (h / 2);
-    const int tw = i % 2 ? w - w / 2 : w / 2, th = i / 2 ? h - h / 2 : h / 2;
-    frame_from(paths[size_t(i) % paths.size()], tw, th).copyTo(out(cv::Rect(x0, y0, tw, th)));
-  }
-  return out;
+  return cb::mosaic_frame(read_rgb(paths), w, h);
 }
 
 torch::Tensor tensor_of(const cv::Mat& rgb) {
@@ -157,6 +151,22 @@ double gst_ms_per_frame(const std::string& raw, int w, int h, int frames, const 
   return (many - one) / (frames - 1);
 }
 
+// Face mode end to end as the element runs it (the tracker with the
+// element's defaults, then the host face pipeline), ms per frame over whole
+// detection intervals.
+double face_mode_ms(cartoonize::Engine& engine, cf::FaceDetector& detector, const cv::Mat& frame, int reps) {
+  cf::FaceTracker tracker(detector, {});
+  const int interval = tracker.config().detect_interval;
+  return median_ms(reps, [&] {
+           for (int k = 0; k < interval; ++k) {
+             cv::Mat f = frame.clone();
+             const auto tracked = tracker.track(f, -1.0);
+             cf::cartoonize_faces_in_frame(engine, cf::view_of(f, cartoonize::PixelLayout::RGB), tracked, {});
+           }
+         }) /
+         interval;
+}
+
 void face_rows(std::vector<Row>& rows, cartoonize::Engine& engine, cf::FaceDetector& detector, const cv::Mat& frame,
                const std::string& size, int threads, int reps) {
   const int crop = engine.model_info().input_size;
@@ -201,28 +211,17 @@ void face_rows(std::vector<Row>& rows, cartoonize::Engine& engine, cf::FaceDetec
   cf::cartoonize_crops(crops, engine, cartoonize::PixelLayout::RGB);
   cv::Mat out = frame.clone();
   add("paste-back", median_ms(reps, [&] { cf::paste_faces(out, crops, 1.f); }));
-  // End to end as the element runs it, with the element's defaults: the
-  // tracker detects on every kDefaultDetectInterval-th frame at
-  // kDefaultDetectWidth px and re-fits landmarks in between; frames without
-  // timestamps, so 1 / kFallbackFps apart.
-  cf::FaceTracker tracker(detector, {});
-  const int interval = tracker.config().detect_interval;
-  const double e2e = median_ms(10, [&] {
-                       for (int k = 0; k < interval; ++k) {
-                         cv::Mat f = frame.clone();
-                         const auto tracked = tracker.track(f, -1.0);
-                         cf::cartoonize_faces_in_frame(engine, cf::view_of(f, cartoonize::PixelLayout::RGB), tracked,
-                                                       {});
-                       }
-                     }) / interval;
-  Row r{"face mode end to end", size, "cpu", threads, e2e};
+  // End to end as the element runs it, with the element's defaults
+  // (face_mode_ms).
+  const cf::FaceTracker::Config defaults;
+  Row r{"face mode end to end", size, "cpu", threads, face_mode_ms(engine, detector, frame, 10)};
   r.rss_mb = cb::peak_rss_mb();
-  r.note = "detect every " + std::to_string(interval) + "th frame at " +
-           std::to_string(tracker.config().detect_width) + " px";
-  const size_t tiles = cf::detection_tiles(frame.size(), tracker.config().detect_width).size();
-  if (tiles > 0 && tracker.config().tile_interval > 0)
+  r.note = "detect every " + std::to_string(defaults.detect_interval) + "th frame at " +
+           std::to_string(defaults.detect_width) + " px";
+  const size_t tiles = cf::detection_tiles(frame.size(), defaults.detect_width).size();
+  if (tiles > 0 && defaults.tile_interval > 0)
     r.note += " + one of " + std::to_string(tiles) + " full-res tiles every " +
-              std::to_string(tracker.config().tile_interval) + "th";
+              std::to_string(defaults.tile_interval) + "th";
   r.note += "; " + std::to_string(boxes.size()) + " faces";
   rows.push_back(r);
 }
@@ -296,45 +295,15 @@ void detector_rows(std::vector<Row>& rows, cf::FaceDetector& hog, cf::FaceDetect
   std::fputs(cb::to_markdown(out).c_str(), stderr);  // progress
 }
 
-// A face-free frame of real textures: the bottom part of each photo (legs,
-// hands, clothes, furniture; no face), scaled to the frame's width, stacked.
-cv::Mat photo_bottoms(const std::vector<std::string>& paths, int w, int h) {
-  cv::Mat out(h, w, CV_8UC3);
-  const int n = int(paths.size());
-  for (int i = 0; i < n; ++i) {
-    const cv::Mat bgr = cv::imread(paths[size_t(i)]);
-    if (bgr.empty()) throw std::runtime_error("cannot read " + paths[size_t(i)]);
-    const int y0 = i * h / n, rows = (i + 1) * h / n - y0;
-    cv::Mat scaled;
-    cv::resize(bgr, scaled, cv::Size(w, int(std::lround(double(bgr.rows) * w / bgr.cols))), 0, 0, cv::INTER_AREA);
-    cv::cvtColor(scaled(cv::Rect(0, scaled.rows - rows, w, rows)), out(cv::Rect(0, y0, w, rows)), cv::COLOR_BGR2RGB);
-  }
-  return out;
-}
-
 // A frame of a clip (RGB), fitted to w x h like the photos.
 cv::Mat clip_frame(const std::string& path, int index, int w, int h) {
   cv::VideoCapture cap(path, cv::CAP_FFMPEG);
   cv::Mat bgr;
   for (int i = 0; i <= index; ++i)
     if (!cap.read(bgr)) throw std::runtime_error("cannot read frame " + std::to_string(index) + " of " + path);
-  return fit_bgr(bgr, w, h);
-}
-
-// Face mode end to end as the element runs it (the tracker with the
-// element's defaults, then the host face pipeline), ms per frame over whole
-// detection intervals.
-double face_mode_ms(cartoonize::Engine& engine, cf::FaceDetector& detector, const cv::Mat& frame, int reps) {
-  cf::FaceTracker tracker(detector, {});
-  const int interval = tracker.config().detect_interval;
-  return median_ms(reps, [&] {
-           for (int k = 0; k < interval; ++k) {
-             cv::Mat f = frame.clone();
-             const auto tracked = tracker.track(f, -1.0);
-             cf::cartoonize_faces_in_frame(engine, cf::view_of(f, cartoonize::PixelLayout::RGB), tracked, {});
-           }
-         }) /
-         interval;
+  cv::Mat rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  return cb::fitted_frame(rgb, w, h);
 }
 
 // Small faces through smaller crops: the faces dlib finds at full resolution
@@ -473,7 +442,7 @@ void detector_section(std::vector<Row>& rows, const Options& o, const std::strin
         detector_rows(rows, hog, tiny, clip_frame(o.data + "/video/" + clip, 60, w, h), size + " " + clip + " frame 60",
                       threads, o.reps);
       // Face-free: every box is a false face.
-      detector_rows(rows, hog, tiny, photo_bottoms(mosaic_photos, w, h), size + " face-free (photo bottoms)", threads,
+      detector_rows(rows, hog, tiny, cb::photo_bottoms(read_rgb(mosaic_photos), w, h), size + " face-free (photo bottoms)", threads,
                     o.reps);
     }
   }
