@@ -285,7 +285,9 @@ TEST(ShippedStudents, EachIsASmallerModelOfAShippedStyle) {
     ASSERT_TRUE(fs::is_regular_file(teacher_file)) << "a student without its style";
     const ModelInfo teacher = read_model_header(teacher_file.string());
     EXPECT_EQ(student.style, entry.path().stem().string());
-    if (!teacher.style.empty()) EXPECT_EQ(student.style, teacher.style);  // older style files have no style line
+    if (!teacher.style.empty()) {  // older style files have no style line
+      EXPECT_EQ(student.style, teacher.style);
+    }
     EXPECT_EQ(student.input_size, teacher.input_size);
     EXPECT_EQ(student.normalization, teacher.normalization);
     EXPECT_LT(student.width * student.width * (student.res_blocks + 4),

@@ -153,7 +153,7 @@ bool Args::parse(const std::vector<std::string>& argv) {
     auto it = specs_.find(name);
     if (it == specs_.end()) throw Error(command_ + ": unknown option --" + name + " (see --help)");
     if (it->second.is_flag) {
-      values_[name] = "1";
+      values_[name].assign(1, '1');
       continue;
     }
     if (eq == std::string::npos) {

@@ -198,7 +198,8 @@ std::string describe(const CartoonRendering& o) {
   for (const auto& f : kRenderingFields) {
     if (f.integer) std::snprintf(buf, sizeof buf, "%s=%d", f.name, o.*(f.integer));
     else std::snprintf(buf, sizeof buf, "%s=%g", f.name, o.*(f.number));
-    out += (out.empty() ? "" : ",") + std::string(buf);
+    if (!out.empty()) out += ',';
+    out += buf;
   }
   return out;
 }
