@@ -1,8 +1,10 @@
 #include "engine.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <sstream>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -118,10 +120,47 @@ torch::Tensor checked_output(const torch::Tensor& y, const torch::Tensor& x) {
   return y;
 }
 
-void run_cpu(EngineState& s, const ImageView& image, float strength) {
-  torch::Tensor in = packed_to_rgb(image);  // [0, 255]
-  torch::Tensor cartoon = frame_cartoon01(s, in / 255.0) * 255.0;
-  rgb_to_packed(strength >= 1.f ? cartoon : in + strength * (cartoon - in), image);
+// Full-resolution rows of a frame per band: the floats of one band (its
+// guide, upsampled A and b, result) take about 4 x 12 bytes x kBandPixels,
+// whatever the frame's size (8K included); a 1920x1080 frame is one band.
+constexpr int64_t kBandPixels = int64_t(1) << 21;
+
+ImageView rows_of(const ImageView& image, int64_t y0, int64_t rows) {
+  ImageView band = image;
+  band.data += y0 * image.stride;
+  band.height = int(rows);
+  return band;
+}
+
+// The frame (bytes on the engine's device) scaled once to h x w, in [0, 1]:
+// band by band across, then down, so the full-resolution frame is never held
+// in floats (resize_to is separable; a frame of one band is resized whole).
+torch::Tensor shrunk_frame01(EngineState& s, const ImageView& image, int64_t band, int64_t h, int64_t w) {
+  if (image.height <= band) return resize_to(frame_to_planar01(s, image), h, w);
+  std::vector<torch::Tensor> across;
+  for (int64_t y0 = 0; y0 < image.height; y0 += band) {
+    const int64_t rows = std::min<int64_t>(band, image.height - y0);
+    across.push_back(resize_to(frame_to_planar01(s, rows_of(image, y0, rows)), rows, w));
+  }
+  return resize_to(torch::cat(across, 2), h, w);
+}
+
+// Frame mode on a frame in the engine's device memory: the generator at the
+// run size (inference-size's long side, at most max_pixels), the frame
+// scaled down to it once, and the cartoon brought back to full resolution by
+// fast guided upsampling, band by band, each band blended into the frame.
+void cartoonize_frame_on(EngineState& s, const ImageView& image, float strength, int64_t max_pixels) {
+  const auto [rh, rw] = frame_run_size(s, image.height, image.width, max_pixels);
+  if (rh == image.height && rw == image.width)
+    return blend_into_frame(s, run_model01(s, frame_to_planar01(s, image), /*graphed=*/true), image, strength);
+  const int64_t band = std::max<int64_t>(1, kBandPixels / image.width);
+  const torch::Tensor x_lo = shrunk_frame01(s, image, band, rh, rw);
+  const GuidedUpsampleOptions guided;
+  const auto [a, b] = guided_coefficients(x_lo, run_model01(s, x_lo, /*graphed=*/true), guided.radius, guided.eps);
+  for (int64_t y0 = 0; y0 < image.height; y0 += band) {
+    const ImageView rows = rows_of(image, y0, std::min<int64_t>(band, image.height - y0));
+    blend_into_frame(s, guided_rows(a, b, frame_to_planar01(s, rows), y0, image.height), rows, strength);
+  }
 }
 
 #ifdef CARTOONIZE_WITH_CUDA
@@ -129,21 +168,11 @@ void check_cuda(int err, const char* what) {
   if (err != 0) throw Error(std::string("CUDA kernel failed: ") + what + " (error " + std::to_string(err) + ")");
 }
 
-// The GPU part of a frame: packed bytes at `frame` (device memory, rows
-// `stride` apart) to planar floats, generator, guided upsampling, blended
-// back into `frame` in place; queued on the engine's stream (the caller
-// synchronises).
-void cartoonize_on_device(EngineState& s, uint8_t* frame, const ImageView& image, float strength) {
-  ImageView on_device = image;
-  on_device.data = frame;
-  blend_into_frame(s, frame_cartoon01(s, frame_to_planar01(s, on_device)), on_device, strength);
-}
-
 // One upload of the packed bytes through a pinned buffer, conversion,
 // generator, guided upsampling and blending on the GPU on the engine's own
 // stream, one download: the frame crosses the bus twice as bytes, never as
 // floats.
-void run_cuda(EngineState& s, const ImageView& image, float strength) {
+void run_cuda(EngineState& s, const ImageView& image, float strength, int64_t max_pixels) {
   const int64_t row_bytes = int64_t(image.width) * bytes_per_pixel(image.layout);
   const int64_t bytes = row_bytes * image.height;
   if (!s.pinned.defined() || s.pinned.numel() < bytes) {
@@ -167,8 +196,9 @@ void run_cuda(EngineState& s, const ImageView& image, float strength) {
   torch::Tensor host = s.pinned.narrow(0, 0, bytes), dev = s.frame_bytes.narrow(0, 0, bytes);
   dev.copy_(host, /*non_blocking=*/true);
   ImageView packed = image;
+  packed.data = dev.data_ptr<uint8_t>();
   packed.stride = row_bytes;
-  cartoonize_on_device(s, dev.data_ptr<uint8_t>(), packed, strength);
+  cartoonize_frame_on(s, packed, strength, max_pixels);
   host.copy_(dev, /*non_blocking=*/true);
   s.stream->synchronize();
   rows(true);
@@ -177,9 +207,15 @@ void run_cuda(EngineState& s, const ImageView& image, float strength) {
 
 }  // namespace
 
+std::pair<int64_t, int64_t> frame_run_size(const EngineState& s, int64_t height, int64_t width, int64_t max_pixels) {
+  const auto [h, w] = reduced_size(height, width, s.inference_size);
+  const auto [fh, fw] = fitted_size(height, width, max_pixels);
+  return h * w <= fh * fw ? std::pair<int64_t, int64_t>{h, w} : std::pair<int64_t, int64_t>{fh, fw};
+}
+
 // Frames of a stream share one shape: the generator may run through a CUDA graph.
 torch::Tensor frame_cartoon01(EngineState& s, const torch::Tensor& x01) {
-  const auto [h, w] = reduced_size(x01.size(2), x01.size(3), s.inference_size);
+  const auto [h, w] = frame_run_size(s, x01.size(2), x01.size(3), 0);
   if (h == x01.size(2) && w == x01.size(3)) return run_model01(s, x01, /*graphed=*/true);
   torch::Tensor small = resize_to(x01, h, w);
   return guided_upsample(x01, small, run_model01(s, small, /*graphed=*/true));
@@ -215,6 +251,7 @@ torch::Tensor frame_to_planar01(EngineState& s, const ImageView& image) {
     return x01;
   }
 #endif
+  (void)s;
   return packed_to_rgb(image) / 255.0;
 }
 
@@ -229,9 +266,10 @@ void blend_into_frame(EngineState& s, const torch::Tensor& y01, const ImageView&
     return;
   }
 #endif
+  (void)s;
   const torch::Tensor cartoon = y01 * 255.0;
   if (strength >= 1.f) return rgb_to_packed(cartoon, image);
-  const torch::Tensor in = packed_to_rgb(image);  // the frame's own bytes, as run_cpu blends them
+  const torch::Tensor in = packed_to_rgb(image);  // the frame's own bytes
   rgb_to_packed(in + strength * (cartoon - in), image);
 }
 
@@ -253,15 +291,15 @@ void run_inference(EngineState& s, const std::function<void()>& fn) {
   }
 }
 
-void Engine::cartoonize_frame(const ImageView& image, float strength) {
+void Engine::cartoonize_frame(const ImageView& image, float strength, int64_t max_pixels) {
   check_view(image);
   if (strength <= 0.f) return;
   strength = std::min(strength, 1.f);
   run_inference(*impl_, [&] {
 #ifdef CARTOONIZE_WITH_CUDA
-    if (impl_->device.is_cuda()) return run_cuda(*impl_, image, strength);
+    if (impl_->device.is_cuda()) return run_cuda(*impl_, image, strength, max_pixels);
 #endif
-    run_cpu(*impl_, image, strength);
+    cartoonize_frame_on(*impl_, image, strength, max_pixels);
   });
 }
 
@@ -272,7 +310,7 @@ void Engine::cartoonize_device_frame(const ImageView& image, float strength) {
   strength = std::min(strength, 1.f);
 #ifdef CARTOONIZE_WITH_CUDA
   run_inference(*impl_, [&] {
-    cartoonize_on_device(*impl_, image.data, image, strength);
+    cartoonize_frame_on(*impl_, image, strength, /*max_pixels=*/0);
     impl_->stream->synchronize();  // the buffer goes downstream when this returns
   });
 #endif

@@ -60,7 +60,12 @@ class Engine {
   // Runs the whole frame through the generator and blends the result into
   // `image` in place: out = in + strength * (cartoon - in). The 4th byte of
   // 4-byte layouts is left as it was. Throws Error on failure.
-  void cartoonize_frame(const ImageView& image, float strength);
+  // The generator runs at the frame's size, or smaller: at inference_size()
+  // (long side) and at most `max_pixels` pixels (> 0), whichever is smaller;
+  // the frame is then scaled down once and the cartoon brought back to full
+  // resolution by fast guided upsampling (guided_upsample.h), band by band,
+  // so an 8K frame needs memory for its bytes, the small run and one band.
+  void cartoonize_frame(const ImageView& image, float strength, int64_t max_pixels = 0);
 
   // The same for a frame already in GPU memory: `image.data` is a device
   // pointer valid in the primary CUDA context of cuda_device() (e.g. a

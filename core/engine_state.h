@@ -49,6 +49,11 @@ void check_view(const ImageView& image);
 // there is one (frame mode: one shape, frame after frame).
 torch::Tensor run_model01(EngineState& s, const torch::Tensor& x01, bool graphed = false);
 
+// The size frame mode runs the generator at for a height x width frame:
+// inference-size's long side or the max_pixels limit (fitted_size),
+// whichever is smaller; the frame's own size when neither applies.
+std::pair<int64_t, int64_t> frame_run_size(const EngineState& s, int64_t height, int64_t width, int64_t max_pixels);
+
 // Whole-frame cartoon in [0, 1] at x01's size (1 x 3 x H x W): the generator
 // at full resolution, or at the inference size and guided back up.
 torch::Tensor frame_cartoon01(EngineState& s, const torch::Tensor& x01);

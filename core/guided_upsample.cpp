@@ -64,6 +64,48 @@ std::pair<int64_t, int64_t> reduced_size(int64_t height, int64_t width, int long
   return {std::max<int64_t>(1, std::llround(double(height) * s)), std::max<int64_t>(1, std::llround(double(width) * s))};
 }
 
+std::pair<int64_t, int64_t> fitted_size(int64_t height, int64_t width, int64_t max_pixels) {
+  if (max_pixels <= 0 || height * width <= max_pixels) return {height, width};
+  const double scale = std::sqrt(double(max_pixels) / (double(width) * double(height)));
+  int64_t h = std::max<int64_t>(1, int64_t(std::floor(double(height) * scale)));
+  int64_t w = std::max<int64_t>(1, int64_t(std::floor(double(width) * scale)));
+  // A side held at 1 px (a very thin frame) leaves the limit to the other.
+  if (h * w > max_pixels) (h == 1 ? w : h) = std::max<int64_t>(1, max_pixels / (h == 1 ? h : w));
+  return {h, w};
+}
+
+namespace {
+
+// Rows [y0, y0 + rows) of x (N x C x h x w) resized bilinearly to height x
+// width (align_corners false, as resize_to enlarges): the rows by hand, with
+// upsample_bilinear2d's source coordinates, then across by resize_to.
+torch::Tensor upsampled_rows(const torch::Tensor& x, int64_t y0, int64_t rows, int64_t height, int64_t width) {
+  if (y0 == 0 && rows == height) return resize_to(x, height, width);
+  const int64_t h = x.size(2);
+  torch::Tensor lo_rows = x;
+  if (h != height) {
+    const auto opts = torch::TensorOptions().dtype(torch::kFloat).device(x.device());
+    const float scale = float(h) / float(height);
+    const torch::Tensor src = ((torch::arange(y0, y0 + rows, opts) + 0.5f) * scale - 0.5f).clamp_min(0.f);
+    const torch::Tensor i0 = src.floor().to(torch::kLong).clamp_max(h - 1), i1 = (i0 + 1).clamp_max(h - 1);
+    const torch::Tensor w1 = (src - i0.to(torch::kFloat)).view({1, 1, rows, 1}).to(x.scalar_type());
+    const torch::Tensor top = x.index_select(2, i0);
+    lo_rows = torch::lerp(top, x.index_select(2, i1), w1);
+  } else {
+    lo_rows = x.narrow(2, y0, rows);
+  }
+  return resize_to(lo_rows, rows, width);
+}
+
+}  // namespace
+
+torch::Tensor guided_rows(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& guide_rows, int64_t y0,
+                          int64_t height) {
+  const int64_t rows = guide_rows.size(2), width = guide_rows.size(3);
+  return torch::addcmul(upsampled_rows(b, y0, rows, height, width), upsampled_rows(a, y0, rows, height, width),
+                        guide_rows.to(torch::kFloat));
+}
+
 torch::Tensor guided_upsample(const torch::Tensor& guide_hi, const torch::Tensor& guide_lo,
                               const torch::Tensor& out_lo, const GuidedUpsampleOptions& options) {
   TORCH_CHECK(guide_hi.dim() == 4 && guide_lo.dim() == 4 && out_lo.dim() == 4, "guided_upsample: 4-D tensors");
@@ -73,9 +115,7 @@ torch::Tensor guided_upsample(const torch::Tensor& guide_hi, const torch::Tensor
               "guided_upsample: batch/channels differ");
   const auto [a, b] = guided_coefficients(guide_lo.to(torch::kFloat), out_lo.to(torch::kFloat), options.radius,
                                           options.eps);
-  const int64_t h = guide_hi.size(2), w = guide_hi.size(3);
-  const torch::Tensor a_hi = resize_to(a, h, w), b_hi = resize_to(b, h, w);
-  return torch::addcmul(b_hi, a_hi, guide_hi.to(torch::kFloat));
+  return guided_rows(a, b, guide_hi, 0, guide_hi.size(2));
 }
 
 }  // namespace cartoonize

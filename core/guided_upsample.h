@@ -34,6 +34,14 @@ torch::Tensor box_mean(const torch::Tensor& x, int radius);
 std::pair<torch::Tensor, torch::Tensor> guided_coefficients(const torch::Tensor& guide, const torch::Tensor& p,
                                                             int radius, double eps);
 
+// Rows [y0, y0 + rows) of the full-resolution result of guided_upsample,
+// from the low-resolution coefficients (a, b) of guided_coefficients and
+// those rows of the full-resolution guide (N x C x rows x W): A and b are
+// upsampled bilinearly (as resize_to to height x W) for these rows only, so
+// a frame can be finished band by band in bounded memory.
+torch::Tensor guided_rows(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& guide_rows, int64_t y0,
+                          int64_t height);
+
 // The guided filter itself: A*guide + b (the trainer's surface representation).
 torch::Tensor guided_filter(const torch::Tensor& guide, const torch::Tensor& p, int radius, double eps);
 
@@ -41,6 +49,11 @@ torch::Tensor guided_filter(const torch::Tensor& guide, const torch::Tensor& p, 
 // `long_side` (rounded, at least 1 px); the size itself when long_side <= 0 or
 // the frame is not larger.
 std::pair<int64_t, int64_t> reduced_size(int64_t height, int64_t width, int long_side);
+
+// The size a frame of height x width is scaled to so that it has at most
+// `max_pixels` pixels, aspect kept (each side rounded down, at least 1 px);
+// the size itself when max_pixels <= 0 or the frame fits.
+std::pair<int64_t, int64_t> fitted_size(int64_t height, int64_t width, int64_t max_pixels);
 
 // Area-style (antialiased bilinear) resize of N x C x H x W to height x width.
 torch::Tensor resize_to(const torch::Tensor& x, int64_t height, int64_t width);

@@ -36,7 +36,7 @@
  * naming the property and the old value stays.
  *
  * Frames larger than #GstCartoonize:max-pixels are cartoonized scaled down
- * and scaled back up, so 8K input cannot exhaust memory. The latency the
+ * and guided back up to full resolution, so 8K input cannot exhaust memory. The latency the
  * element reports covers its slowest recent frames and is announced again
  * when that changes; QoS is on, and with a live source the element cannot
  * keep up with it skips the frames that could no longer be shown in time
@@ -66,7 +66,6 @@
 
 #include "cuda_memory.h"
 #include "frame_view.h"
-#include "frame_within.h"
 #include "gstcartoonize_private.h"
 
 GST_DEBUG_CATEGORY(gst_cartoonize_debug);
@@ -207,10 +206,7 @@ static void run_generator(State& st, const cartoonize::ImageView& view,
   options.style.margin = fs.crop_margin;
   options.strength = fs.strength;
   options.frame_strength = fs.mode != GST_CARTOONIZE_MODE_FACE ? fs.strength : 0.f;
-  const gint64 max_pixels = gst_cartoonize_max_pixels(fs, *st.engine);
-  options.whole_frame = [&](const cartoonize::ImageView& frame, float strength) {
-    cartoonize_frame_within(*st.engine, frame, strength, max_pixels);
-  };
+  options.max_pixels = gst_cartoonize_max_pixels(fs, *st.engine);
   cartoonize::faces::cartoonize_faces_in_frame(*st.engine, view, faces, options);
 }
 

@@ -312,8 +312,9 @@ void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
   g_object_class_install_property(
       gobject_class, PROP_MAX_PIXELS,
       g_param_spec_int("max-pixels", "Maximum pixels",
-                       "Largest frame (width x height) the generator runs on in frame mode; larger frames are "
-                       "scaled down to fit, cartoonized and scaled back up, so 8K input cannot exhaust memory. "
+                       "Largest frame (width x height) the generator runs on in frame mode; the generator runs "
+                       "on a larger frame scaled down to fit, and the cartoon is guided back up to full resolution "
+                       "band by band, so 8K input cannot exhaust memory. "
                        "0: automatic (3840x2160 on CUDA, 1920x1080 on the CPU)",
                        0, G_MAXINT, kDefaultMaxPixels, rw_playing));
   g_object_class_install_property(

@@ -3,6 +3,8 @@
 // model (ink, $CARTOONIZE_REFERENCE_MODEL): the PSNR/SSIM bounds below were
 // measured on it, and depend on how much fine detail a model draws.
 #include <cmath>
+#include <tuple>
+#include <vector>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -79,6 +81,76 @@ TEST(GuidedUpsample, ReducedSizeKeepsTheAspectAndNeverEnlarges) {
   EXPECT_EQ(reduced_size(200, 100, 256), (std::pair<int64_t, int64_t>{200, 100}));
   EXPECT_EQ(reduced_size(480, 640, 0), (std::pair<int64_t, int64_t>{480, 640}));
   EXPECT_EQ(reduced_size(1, 4000, 256), (std::pair<int64_t, int64_t>{1, 256}));
+}
+
+TEST(GuidedUpsample, BandsOfRowsMakeTheWholeResult) {
+  // guided_rows band by band (as the engine finishes large frames) gives
+  // what the whole frame at once gives, including bands that start between
+  // low-resolution rows and a last band shorter than the others.
+  torch::manual_seed(3);
+  const torch::Tensor hi = torch::rand({1, 3, 50, 70}), lo = resize_to(hi, 13, 17), out = torch::rand({1, 3, 13, 17});
+  const auto [a, b] = guided_coefficients(lo, out, 3, 1e-4);
+  const torch::Tensor whole = guided_rows(a, b, hi, 0, 50);
+  EXPECT_TRUE(torch::equal(whole, guided_upsample(hi, lo, out)));
+  std::vector<torch::Tensor> bands;
+  for (int64_t y0 = 0; y0 < 50; y0 += 7)
+    bands.push_back(guided_rows(a, b, hi.narrow(2, y0, std::min<int64_t>(7, 50 - y0)), y0, 50));
+  EXPECT_LT((torch::cat(bands, 2) - whole).abs().max().item<double>(), 1e-5);
+}
+
+TEST(GuidedUpsample, FittedSizeStaysWithinTheLimitAndKeepsTheAspect) {
+  EXPECT_EQ(fitted_size(480, 640, 4096), (std::pair<int64_t, int64_t>{55, 73}));
+  EXPECT_EQ(fitted_size(4320, 7680, 1920 * 1080), (std::pair<int64_t, int64_t>{1080, 1920}));
+  EXPECT_EQ(fitted_size(480, 640, 0), (std::pair<int64_t, int64_t>{480, 640}));
+  EXPECT_EQ(fitted_size(480, 640, 640 * 480), (std::pair<int64_t, int64_t>{480, 640}));
+  EXPECT_EQ(fitted_size(1, 100000, 10), (std::pair<int64_t, int64_t>{1, 10}));
+  for (const int64_t limit : {1000, 77777, 150000}) {
+    const auto [h, w] = fitted_size(1440, 2560, limit);
+    EXPECT_LE(h * w, limit);
+    EXPECT_NEAR(double(w) / double(h), 2560.0 / 1440.0, 0.02 * 2560.0 / 1440.0 + 1.0 / double(h));
+  }
+}
+
+TEST(EngineMaxPixels, AFrameOverTheLimitRunsOnceAtTheFittedSizeAndIsGuidedBackUp) {
+  // Frame mode over max_pixels runs the generator at fitted_size and brings
+  // the cartoon back by guided upsampling: what an engine whose inference
+  // size is the fitted long side makes of the frame. 640x480 is one band
+  // (the same computation, bit for bit); 2560x1440 is two bands of rows.
+  auto full = Engine::create({cartoonize::testing::reference_model(), DeviceChoice::Cpu, std::nullopt});
+  for (const auto& [w, h, limit] : {std::tuple<int, int, int64_t>{640, 480, 4096}, {2560, 1440, 150000}}) {
+    const auto [fh, fw] = fitted_size(h, w, limit);
+    ASSERT_EQ(reduced_size(h, w, int(fw)), (std::pair<int64_t, int64_t>{fh, fw}));
+    auto at_fitted = Engine::create({cartoonize::testing::reference_model(), DeviceChoice::Cpu, std::nullopt, int(fw)});
+    const torch::Tensor frame = photo("sample1.jpg", w, h);
+    torch::Tensor got = frame.clone();
+    full->cartoonize_frame({got.data_ptr<uint8_t>(), w, h, int64_t(w) * 3, PixelLayout::RGB}, 1.f, limit);
+    got = got.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat);
+    const torch::Tensor want = cartoonize_copy(*at_fitted, frame), diff = (got - want).abs();
+    std::printf("%dx%d within %lld px: run at %lldx%lld, max difference %.0f, mean %.5f levels\n", w, h,
+                (long long)limit, (long long)fw, (long long)fh, diff.max().item<double>(), diff.mean().item<double>());
+    if (h <= 480) {
+      EXPECT_TRUE(torch::equal(got, want));
+    } else {
+      EXPECT_LE(diff.max().item<double>(), 1.0);
+      EXPECT_LT(diff.mean().item<double>(), 0.01);
+    }
+    EXPECT_GT(psnr(got, frame.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat)), 10.0);  // a picture, not noise
+  }
+}
+
+TEST(EngineMaxPixels, TheSmallerOfInferenceSizeAndTheLimitWins) {
+  auto at256 = Engine::create({cartoonize::testing::reference_model(), DeviceChoice::Cpu, std::nullopt, 256});
+  const torch::Tensor frame = photo("sample2.jpg", 640, 480);
+  const torch::Tensor plain = cartoonize_copy(*at256, frame);
+  // A limit above 256x192: inference-size decides, the limit changes nothing.
+  torch::Tensor got = frame.clone();
+  at256->cartoonize_frame({got.data_ptr<uint8_t>(), 640, 480, 640 * 3, PixelLayout::RGB}, 1.f, 100000);
+  EXPECT_TRUE(torch::equal(got.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat), plain));
+  // A limit below it: the limit decides (73x55 as above).
+  auto at73 = Engine::create({cartoonize::testing::reference_model(), DeviceChoice::Cpu, std::nullopt, 73});
+  got = frame.clone();
+  at256->cartoonize_frame({got.data_ptr<uint8_t>(), 640, 480, 640 * 3, PixelLayout::RGB}, 1.f, 4096);
+  EXPECT_TRUE(torch::equal(got.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat), cartoonize_copy(*at73, frame)));
 }
 
 TEST(EngineInferenceSize, ASizeAboveTheFrameIsFullResolution) {

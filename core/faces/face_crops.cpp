@@ -84,7 +84,8 @@ std::vector<FaceCrop> cartoonize_faces_in_frame(Engine& engine, const ImageView&
                                                 const std::vector<TrackedFace>& faces,
                                                 const FaceFrameOptions& options) {
   FaceFrameOptions o = options;
-  if (!o.whole_frame) o.whole_frame = [&engine](const ImageView& f, float s) { engine.cartoonize_frame(f, s); };
+  if (!o.whole_frame)
+    o.whole_frame = [&engine, &o](const ImageView& f, float s) { engine.cartoonize_frame(f, s, o.max_pixels); };
   return restyle_faces_in_frame(
       frame, faces, engine.model_info().input_size,
       [&](std::vector<FaceCrop>& crops) { cartoonize_crops(crops, engine, frame.layout); }, o);

@@ -10,6 +10,7 @@
 // separate calls, so a caller that must run the generator again (the
 // element's CPU fallback after a CUDA fault) does not track the frame twice.
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <vector>
 
@@ -62,8 +63,9 @@ struct FaceFrameOptions {
   float strength = 1.f;        // faces are blended with presence * strength; <= 0: no face is touched
   float frame_strength = 0.f;  // > 0: the whole frame is cartoonized too, at this strength (mode=both)
   // The whole-frame step of frame_strength > 0. Empty: engine.cartoonize_frame
-  // (the element passes its max-pixels limited one).
+  // within max_pixels (eval's baselines pass their own).
   std::function<void(const ImageView& frame, float strength)> whole_frame;
+  int64_t max_pixels = 0;  // the whole frame's generator runs on at most this many pixels (> 0)
 };
 
 // Face mode on a frame in host memory, in place: the faces' crops are taken
