@@ -13,7 +13,14 @@ namespace {
 
 class NativeImageModel : public ImageModel {
  public:
-  explicit NativeImageModel(NativeModel m) : generator_(std::move(m.generator)) { info_ = m.info; }
+  explicit NativeImageModel(NativeModel m) : generator_(std::move(m.generator)) {
+    info_ = m.info;
+    // Filters in channels-last order, as the activations run (run_model01):
+    // oneDNN and cuDNN then convolve without reordering either per call.
+    torch::NoGradGuard no_grad;
+    for (auto& p : generator_->parameters())
+      if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+  }
   torch::Tensor forward(const torch::Tensor& x) override { return generator_->forward(x); }
   void to(torch::Device device, torch::Dtype dtype) override { generator_->to(device, dtype); }
 
