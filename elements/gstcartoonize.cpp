@@ -15,7 +15,10 @@
  * tracked with smoothed 68-point landmarks, aligned, run through the
  * generator in one batch and pasted back through feathered masks; each
  * buffer gets a "face" #GstVideoRegionOfInterestMeta per face. The styles
- * are trained on such aligned face crops, hence the default.
+ * are trained on such aligned face crops, hence the default. With a live
+ * source the detector runs on a worker thread after the first frame, so no
+ * frame waits for it (new faces join a frame or more later); from files it
+ * runs in step and a transcode gives the same faces every time.
  *
  * In `mode=frame` every frame goes through the generator whole (a face-trained
  * style then restyles backgrounds and clothes too). `mode=both` does both.
@@ -129,6 +132,7 @@ static gboolean gst_cartoonize_start(GstBaseTransform* trans) {
   fresh.engine = std::move(engine);
   {
     std::lock_guard<std::mutex> lock(*self->state_lock);
+    self->state->tracker.reset();  // its background worker uses the detector replaced here
     *self->state = std::move(fresh);
   }
   gst_cartoonize_start_face_loader(self);

@@ -18,8 +18,12 @@ std::string tiny_detector_manifest() {
       .string();
 }
 
-cartoonize::faces::FaceTracker::Config tracker_config(const FrameSettings& fs) {
+// Live streams detect in the background: no frame waits for the detector
+// (a frame that did would be late every detect-interval-th frame). Files
+// detect in step, so a transcode gives the same faces run after run.
+cartoonize::faces::FaceTracker::Config tracker_config(const FrameSettings& fs, bool live) {
   cartoonize::faces::FaceTracker::Config tc;
+  tc.background_detection = live;
   tc.detect_width = fs.detect_width;
   tc.detect_interval = fs.detect_interval;
   tc.tile_interval = fs.tile_interval;
@@ -32,7 +36,7 @@ cartoonize::faces::FaceTracker::Config tracker_config(const FrameSettings& fs) {
 // The settings a running tracker cannot take over (the intervals it can).
 bool same_config(const cartoonize::faces::FaceTracker::Config& a, const cartoonize::faces::FaceTracker::Config& b) {
   return a.detect_width == b.detect_width && a.min_cutoff == b.min_cutoff && a.beta == b.beta &&
-         a.fade_frames == b.fade_frames;
+         a.fade_frames == b.fade_frames && a.background_detection == b.background_detection;
 }
 
 }  // namespace
@@ -63,7 +67,7 @@ void gst_cartoonize_prepare_faces(GstCartoonize* self, State& st, const FrameSet
     st.tracker.reset();
     return;
   }
-  const auto tc = tracker_config(fs);
+  const auto tc = tracker_config(fs, st.live.live);
   if (st.tracker && same_config(st.tracker->config(), tc)) {
     st.tracker->set_detect_interval(tc.detect_interval);
     st.tracker->set_tile_interval(tc.tile_interval);

@@ -1,6 +1,8 @@
 // The element's face modes on real photos, against dlib run directly
 // (detector=hog, also what auto picks), and detector=tiny.
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/opencv.h>
@@ -345,4 +347,44 @@ int main(int argc, char** argv) {
   gst_init(&argc, &argv);
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
+}
+
+// Live upstream (the LATENCY query says so): the element detects in the
+// background, so the first frame a face is in joins a frame or more after
+// the detection pass that found it; from a file (not live) it joins on that
+// pass's own frame. Frames at 30 fps, a face from frame 1, detection every
+// 5th frame.
+TEST(FaceMode, LiveStreamsDetectInTheBackground) {
+  cv::Mat photo = load_rgb(photos()[1]), frame;
+  cv::resize(photo, frame, cv::Size(640, 480), 0, 0, cv::INTER_AREA);
+  const cv::Mat blank(frame.size(), CV_8UC3, cv::Scalar(120, 110, 100));
+  ASSERT_FALSE(dlib_faces(frame).empty());
+  auto joined_at = [&](bool live) {
+    GstVideoInfo info;
+    gst_buffer_unref(to_buffer(frame, &info));
+    GstCaps* caps = gst_video_info_to_caps(&info);
+    gchar* caps_str = gst_caps_to_string(caps);
+    GstHarness* h = gst_harness_new_parse("cartoonize device=cpu mode=face face-detect-interval=5");
+    gst_harness_set_live(h, live);
+    gst_harness_set_caps_str(h, caps_str, caps_str);
+    g_free(caps_str);
+    gst_caps_unref(caps);
+    gst_harness_query_latency(h);  // what a sink asks before PLAYING; the element learns liveness
+    int at = -1;
+    for (int k = 0; k < 40 && at < 0; ++k) {
+      GstBuffer* in = to_buffer(k == 0 ? blank : frame, &info);
+      GST_BUFFER_PTS(in) = k * GST_SECOND / 30;
+      GstBuffer* out = gst_harness_push_and_pull(h, in);
+      if (!rois(out).empty()) at = k;
+      gst_buffer_unref(out);
+      std::this_thread::sleep_for(std::chrono::milliseconds(33));
+    }
+    gst_harness_teardown(h);
+    return at;
+  };
+  const int from_file = joined_at(false), from_live = joined_at(true);
+  std::printf("face from frame 1: joined at frame %d from a file, %d live\n", from_file, from_live);
+  EXPECT_EQ(from_file, 5);
+  EXPECT_GT(from_live, 5);
+  EXPECT_LE(from_live, 20);
 }

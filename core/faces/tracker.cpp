@@ -3,9 +3,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
 #include <tuple>
+#include <utility>
 
 #include "detect_tiles.h"
+#include "error.h"
 
 namespace cartoonize::faces {
 
@@ -34,8 +41,127 @@ float iou(const cv::Rect& a, const cv::Rect& b) {
   return uni > 0 ? float(inter / uni) : 0.f;
 }
 
+// One worker thread running detection passes one at a time on its own copy
+// of a frame. Results carry the generation they were asked in: reset()
+// moves the generation on, so a pass from before it is dropped.
+class FaceTracker::Background {
+ public:
+  using Detect = std::function<std::vector<cv::Rect>(const cv::Mat&, const Pass&)>;
+  explicit Background(Detect detect) : detect_(std::move(detect)), worker_([this] { run(); }) {}
+  ~Background() {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    worker_.join();
+  }
+  bool busy() {
+    std::lock_guard<std::mutex> lock(m_);
+    return queued_ || running_;
+  }
+  void submit(const cv::Mat& rgb8, const Pass& pass) {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      rgb8.copyTo(frame_);
+      pass_ = pass;
+      queued_ = true;
+      asked_ = generation_;
+    }
+    wake_.notify_one();
+  }
+  // The boxes of the last finished pass of this generation, once; a failed
+  // pass throws its error here, on the caller's thread.
+  bool take(std::vector<cv::Rect>* boxes, Pass* pass) {
+    std::lock_guard<std::mutex> lock(m_);
+    if (!done_) return false;
+    done_ = false;
+    if (!error_.empty()) throw Error("background face detection failed: " + std::exchange(error_, {}));
+    *boxes = std::move(boxes_);
+    *pass = done_pass_;
+    return true;
+  }
+  void forget() {
+    std::lock_guard<std::mutex> lock(m_);
+    ++generation_;
+    queued_ = done_ = false;
+  }
+
+ private:
+  void run() {
+    std::unique_lock<std::mutex> lock(m_);
+    for (;;) {
+      wake_.wait(lock, [this] { return stop_ || queued_; });
+      if (stop_) return;
+      cv::Mat frame = std::move(frame_);
+      const Pass pass = pass_;
+      const uint64_t asked = asked_;
+      queued_ = false;
+      running_ = true;
+      lock.unlock();
+      std::vector<cv::Rect> boxes;
+      std::string error;
+      try {
+        boxes = detect_(frame, pass);
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      lock.lock();
+      running_ = false;
+      if (asked != generation_) continue;  // reset() came in between
+      boxes_ = std::move(boxes);
+      done_pass_ = pass;
+      error_ = std::move(error);
+      done_ = true;
+    }
+  }
+
+  Detect detect_;
+  std::mutex m_;
+  std::condition_variable wake_;
+  bool stop_ = false, queued_ = false, running_ = false, done_ = false;
+  uint64_t generation_ = 0, asked_ = 0;
+  cv::Mat frame_;
+  Pass pass_, done_pass_;
+  std::vector<cv::Rect> boxes_;
+  std::string error_;
+  std::thread worker_;  // last: starts once the members above exist
+};
+
 FaceTracker::FaceTracker(FaceDetector& detector, Config config)
     : detector_(detector), config_(config) {}
+
+FaceTracker::~FaceTracker() = default;
+
+void FaceTracker::reset() {
+  tracks_.clear();
+  started_ = false;
+  frames_ = 0;
+  next_tile_ = 0;
+  revisit_.clear();
+  held_ = {};
+  if (background_) background_->forget();
+}
+
+bool FaceTracker::background_step(const cv::Mat& rgb8, const Pass& pass, std::vector<cv::Rect>* dets, Pass* done) {
+  if (!background_)
+    background_ = std::make_unique<Background>([this](const cv::Mat& f, const Pass& p) { return detect(f, p); });
+  const bool got = background_->take(dets, done);
+  // A pass due while the worker is busy waits (merged with any other that
+  // comes due meanwhile; a second tile goes back to the front of the rotation).
+  if (pass.any()) {
+    held_.downscaled |= pass.downscaled;
+    held_.full |= pass.full;
+    held_.reach = pass.reach;
+    if (held_.tile.empty()) held_.tile = pass.tile;
+    else if (!pass.tile.empty()) revisit_.insert(revisit_.begin(), pass.tile);
+  }
+  if (held_.any() && !background_->busy()) {
+    background_->submit(rgb8, held_);
+    held_ = {};
+  }
+  return got;
+}
 
 void FaceTracker::fit_to_detection(Track& track, const cv::Mat& rgb8, const cv::Rect& box) {
   track.raw = detector_.landmarks(rgb8, box);
@@ -83,7 +209,16 @@ std::vector<TrackedFace> FaceTracker::track(const cv::Mat& rgb8, double t) {
       }
     }
   }
-  auto faces = step(rgb8, t, pass);
+  std::vector<cv::Rect> dets;
+  std::vector<TrackedFace> faces;
+  Pass done;
+  if (config_.background_detection && frames_ > 0) {  // the first frame is searched now (a still photo)
+    const bool got = background_step(rgb8, pass, &dets, &done);
+    faces = step(rgb8, t, got ? done : Pass{}, dets, /*stale=*/true);
+  } else {
+    if (pass.any()) dets = detect(rgb8, pass);
+    faces = step(rgb8, t, pass, dets, /*stale=*/false);
+  }
   last_seconds_ = t;
   ++frames_;
   return faces;
@@ -92,7 +227,7 @@ std::vector<TrackedFace> FaceTracker::track(const cv::Mat& rgb8, double t) {
 std::vector<TrackedFace> FaceTracker::update(const cv::Mat& rgb8, double t, bool run_detector) {
   Pass pass;
   pass.downscaled = run_detector;
-  return step(rgb8, t, pass);
+  return step(rgb8, t, pass, pass.any() ? detect(rgb8, pass) : std::vector<cv::Rect>{}, /*stale=*/false);
 }
 
 std::vector<cv::Rect> FaceTracker::detect(const cv::Mat& rgb8, const Pass& pass) {
@@ -111,15 +246,16 @@ bool FaceTracker::could_see(const Pass& pass, const cv::Rect& box, cv::Size fram
          (!pass.tile.empty() && tile_sees(pass.tile, box, frame));
 }
 
-std::vector<TrackedFace> FaceTracker::step(const cv::Mat& rgb8, double t, const Pass& pass) {
+std::vector<TrackedFace> FaceTracker::step(const cv::Mat& rgb8, double t, const Pass& pass,
+                                           const std::vector<cv::Rect>& dets, bool stale) {
   // Faces present from the very first frame have nothing to fade in from (a
   // still photo must be fully processed): they start at full presence.
   const bool first_frame = !started_;
   started_ = true;
   const int fade = std::max(1, config_.fade_frames);
   std::vector<bool> fitted(tracks_.size(), false);
-  if (pass.downscaled || pass.full || !pass.tile.empty()) {
-    const std::vector<cv::Rect> dets = detect(rgb8, pass);
+  std::vector<bool> confirmed(tracks_.size(), false);  // stale boxes: matched, re-fitted below
+  if (pass.any()) {
     // Greedy matching, best overlap first; fading tracks may be revived.
     std::vector<std::tuple<float, size_t, size_t>> pairs;
     for (size_t i = 0; i < tracks_.size(); ++i)
@@ -129,15 +265,20 @@ std::vector<TrackedFace> FaceTracker::step(const cv::Mat& rgb8, double t, const 
     std::sort(pairs.begin(), pairs.end(), [](auto& a, auto& b) { return std::get<0>(a) > std::get<0>(b); });
     std::vector<bool> det_used(dets.size(), false);
     for (const auto& [o, i, j] : pairs) {
-      if (fitted[i] || det_used[j]) continue;
-      fitted[i] = det_used[j] = true;
-      fit_to_detection(tracks_[i], rgb8, dets[j]);
+      if (fitted[i] || confirmed[i] || det_used[j]) continue;
+      det_used[j] = true;
+      if (stale) {
+        confirmed[i] = true;  // its own landmarks are newer than this box
+      } else {
+        fitted[i] = true;
+        fit_to_detection(tracks_[i], rgb8, dets[j]);
+      }
       tracks_[i].missed = 0;
       tracks_[i].fading = false;
     }
     bool tile_missed = false;
     for (size_t i = 0; i < tracks_.size(); ++i) {
-      if (fitted[i] || !could_see(pass, tracks_[i].box, rgb8.size())) continue;
+      if (fitted[i] || confirmed[i] || !could_see(pass, tracks_[i].box, rgb8.size())) continue;
       if (++tracks_[i].missed >= config_.max_missed) tracks_[i].fading = true;
       tile_missed |= !tracks_[i].fading && !pass.tile.empty() && tile_sees(pass.tile, tracks_[i].box, rgb8.size());
     }

@@ -3,6 +3,7 @@
 // frames), smoothed per track, and faces fade in and out instead of popping.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -51,10 +52,21 @@ class FaceTracker {
     int fade_frames = kDefaultFadeFrames;    // frames to fade in from 0 to 1 and out from 1 to 0
     int max_missed = 3;           // detector runs in a row that miss a track before it fades out
     float iou_threshold = 0.3f;   // detection ↔ track match
+    // track(): after the first frame, detection passes run on a worker
+    // thread and their boxes join the tracks on the first frame after they
+    // are ready, so no frame waits for the detector (live video: no spike
+    // every detect_interval-th frame). Which frame gets the boxes then
+    // depends on timing: leave it off where output must repeat (files).
+    bool background_detection = false;
   };
 
-  // The detector is borrowed and must outlive the tracker.
+  // The detector is borrowed and must outlive the tracker. With
+  // background_detection its detect() runs on the tracker's worker while
+  // landmarks() runs on the caller's thread (they share no state).
   FaceTracker(FaceDetector& detector, Config config);
+  ~FaceTracker();
+  FaceTracker(const FaceTracker&) = delete;
+  FaceTracker& operator=(const FaceTracker&) = delete;
 
   // Advance one frame (t_seconds must increase). run_detector: run HOG on this
   // frame at detect_width (the caller decides the interval; no tiles);
@@ -84,13 +96,8 @@ class FaceTracker {
   // The time track() used for the last frame (seconds).
   double last_time() const { return last_seconds_; }
 
-  void reset() {
-    tracks_.clear();
-    started_ = false;
-    frames_ = 0;
-    next_tile_ = 0;
-    revisit_.clear();
-  }
+  // Forgets every face; a background pass still running is discarded.
+  void reset();
   const Config& config() const { return config_; }
 
  private:
@@ -114,8 +121,18 @@ class FaceTracker {
     int reach = 0;            // downscaled: smallest face side it counts misses on (0: all)
     bool full = false;        // HOG at full resolution over the whole frame
     cv::Rect tile;            // HOG at full resolution in this tile (empty: none)
+    bool any() const { return downscaled || full || !tile.empty(); }
   };
-  std::vector<TrackedFace> step(const cv::Mat& rgb8, double t, const Pass& pass);
+  class Background;  // the worker of background_detection (tracker.cpp)
+  // One frame: `dets` are what `pass` found (no pass: landmarks re-fitted
+  // only); `stale`: found on an earlier frame (background), so tracks they
+  // confirm re-fit from their own landmarks instead of the older box.
+  std::vector<TrackedFace> step(const cv::Mat& rgb8, double t, const Pass& pass, const std::vector<cv::Rect>& dets,
+                                bool stale);
+  // track()'s detection with background_detection: hands `pass` to the
+  // worker (or holds it while the worker is busy) and returns the boxes of
+  // a finished pass, if any, with that pass in *done.
+  bool background_step(const cv::Mat& rgb8, const Pass& pass, std::vector<cv::Rect>* dets, Pass* done);
   std::vector<cv::Rect> detect(const cv::Mat& rgb8, const Pass& pass);
   bool could_see(const Pass& pass, const cv::Rect& box, cv::Size frame) const;
   void refit(Track& track, const cv::Mat& rgb8);
@@ -130,6 +147,8 @@ class FaceTracker {
   double last_seconds_ = 0;  // time of the last frame through track()
   size_t next_tile_ = 0;     // the tile rotation
   std::vector<cv::Rect> revisit_;  // tiles to run again first: each missed a face it could see
+  Pass held_;                      // background: due while the worker was busy
+  std::unique_ptr<Background> background_;  // created on the first background pass
 };
 
 // Intersection over union of two boxes (0 when either is empty).

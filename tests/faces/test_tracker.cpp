@@ -2,6 +2,10 @@
 // face between detections, linear fade-in and fade-out, no id reuse.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <memory>
+#include <thread>
+
 #include <opencv2/imgproc.hpp>
 
 #include "face_test_data.h"
@@ -161,4 +165,75 @@ TEST(Tracker, TrackSchedulesTheDetectorAndKeepsTimesIncreasing) {
   EXPECT_TRUE(tracker.track(blank, -1.0).empty());  // frame 0
   EXPECT_TRUE(tracker.track(face, -1.0).empty());   // frame 1
   EXPECT_EQ(tracker.track(face, -1.0).size(), 1u);  // frame 2
+}
+
+// background_detection: the first frame is searched at once (a still photo
+// gets its faces); later passes run on the worker and their boxes join a
+// frame or more later. Frames come at 30 fps here (a live source), so the
+// worker has time to finish a pass between two of them.
+TEST(BackgroundDetection, FirstFrameAtOnceThenFacesArriveWithoutStoppingTheStream) {
+  const auto clip = cf::test::read_clip(cf::test::shared_data() / "video" / "lp_d12.mp4", 1);
+  const cv::Mat blank(clip[0].size(), CV_8UC3, cv::Scalar(120, 110, 100));
+  cf::FaceTracker::Config cfg;
+  cfg.background_detection = true;
+  cf::FaceTracker tracker(detector(), cfg);
+  EXPECT_TRUE(tracker.track(blank, 0.0).empty());
+  // The face appears at frame 3 (no detection is due then): the pass of
+  // frame 5 finds it, and it joins on a frame after that.
+  int found_at = -1;
+  for (int k = 1; k < 40 && found_at < 0; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(33));
+    const auto faces = tracker.track(k < 3 ? blank : clip[0], k / 30.0);
+    if (!faces.empty()) found_at = k;
+  }
+  std::printf("face shown from frame 3, joined at frame %d (detect interval %d)\n", found_at, cfg.detect_interval);
+  EXPECT_GT(found_at, 5) << "joined before its pass could have finished: the pass ran in step";
+  EXPECT_LE(found_at, 5 + 3 * cfg.detect_interval);
+
+  // reset(): the next frame is a first frame again, searched at once.
+  tracker.reset();
+  const auto faces = tracker.track(clip[0], 2.0);
+  ASSERT_EQ(faces.size(), 1u);
+  EXPECT_FLOAT_EQ(faces[0].presence, 1.f);
+}
+
+TEST(BackgroundDetection, TracksTheSameFacesAsDetectingInStep) {
+  // The group photo as a still stream: the same faces and ids either way,
+  // the boxes of one face within a few pixels (re-fits from landmarks instead
+  // of the detector's box on confirmed faces).
+  const cv::Mat photo = cf::test::load_rgb(cf::test::sample_photos()[0]);
+  cf::FaceTracker::Config cfg;
+  cf::FaceTracker in_step(detector(), cfg);
+  cfg.background_detection = true;
+  cf::FaceTracker background(detector(), cfg);
+  for (int k = 0; k < 20; ++k) {
+    const auto a = in_step.track(photo, k / 30.0), b = background.track(photo, k / 30.0);
+    ASSERT_EQ(a.size(), b.size()) << "frame " << k;
+    ASSERT_GE(a.size(), 2u);
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i].id, b[i].id);
+      EXPECT_GT(cf::iou(a[i].box, b[i].box), 0.8f) << "frame " << k << " face " << i;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+TEST(BackgroundDetection, DestroyedOrResetWhileAPassRuns) {
+  // A 1080p frame: the pass takes a while; the tracker goes away under it.
+  const cv::Mat photo = cf::test::load_rgb(cf::test::sample_photos()[0]);
+  cv::Mat big;
+  cv::resize(photo, big, cv::Size(1920, 1080));
+  for (int round = 0; round < 3; ++round) {
+    cf::FaceTracker::Config cfg;
+    cfg.background_detection = true;
+    cfg.detect_interval = 1;
+    auto tracker = std::make_unique<cf::FaceTracker>(detector(), cfg);
+    tracker->track(big, 0.0);
+    tracker->track(big, 0.04);  // hands a pass to the worker
+    if (round == 1) {
+      tracker->reset();  // its result is dropped; the next frame is searched at once
+      EXPECT_FALSE(tracker->track(big, 0.08).empty());
+    }
+    tracker.reset();  // joins the worker; nothing dangles (ASan)
+  }
 }
