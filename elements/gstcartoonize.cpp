@@ -208,6 +208,7 @@ static void run_generator(State& st, const cartoonize::ImageView& view,
                           const std::vector<cartoonize::faces::TrackedFace>& faces, const FrameSettings& fs) {
   cartoonize::faces::FaceFrameOptions options;
   options.style.margin = fs.crop_margin;
+  options.style.min_crop = fs.min_crop_size;
   options.strength = fs.strength;
   options.frame_strength = fs.mode != GST_CARTOONIZE_MODE_FACE ? fs.strength : 0.f;
   options.max_pixels = gst_cartoonize_max_pixels(fs, *st.engine);

@@ -41,6 +41,7 @@ constexpr GstCartoonizeDetector kDefaultDetector = GST_CARTOONIZE_DETECTOR_AUTO;
 constexpr gint kDefaultDetectInterval = cartoonize::faces::kDefaultDetectInterval;
 constexpr gint kDefaultTileInterval = cartoonize::faces::kDefaultTileInterval;
 constexpr gfloat kDefaultCropMargin = cartoonize::faces::kDefaultCropMargin;
+constexpr gint kDefaultMinCropSize = cartoonize::faces::kDefaultMinCrop;
 constexpr gdouble kDefaultMinCutoff = cartoonize::faces::kDefaultMinCutoff;
 constexpr gdouble kDefaultBeta = cartoonize::faces::kDefaultBeta;
 constexpr gint kDefaultFadeFrames = cartoonize::faces::kDefaultFadeFrames;
@@ -67,6 +68,7 @@ struct FrameSettings {
   gint detect_interval = kDefaultDetectInterval;
   gint tile_interval = kDefaultTileInterval;
   gfloat crop_margin = kDefaultCropMargin;
+  gint min_crop_size = kDefaultMinCropSize;
   gdouble min_cutoff = kDefaultMinCutoff;
   gdouble beta = kDefaultBeta;
   gint fade_frames = kDefaultFadeFrames;

@@ -20,6 +20,7 @@ enum {
   PROP_LANDMARK_MODEL,
   PROP_DETECTOR,
   PROP_CROP_MARGIN,
+  PROP_MIN_CROP_SIZE,
   PROP_MIN_CUTOFF,
   PROP_BETA,
   PROP_FADE_FRAMES,
@@ -139,6 +140,7 @@ void gst_cartoonize_set_property(GObject* object, guint prop_id, const GValue* v
     }
     case PROP_DETECTOR: s.detector = static_cast<GstCartoonizeDetector>(g_value_get_enum(value)); break;
     case PROP_CROP_MARGIN: s.crop_margin = g_value_get_float(value); break;
+    case PROP_MIN_CROP_SIZE: s.min_crop_size = g_value_get_int(value); break;
     case PROP_MIN_CUTOFF: s.min_cutoff = g_value_get_double(value); break;
     case PROP_BETA: s.beta = g_value_get_double(value); break;
     case PROP_FADE_FRAMES: s.fade_frames = g_value_get_int(value); break;
@@ -168,6 +170,7 @@ void gst_cartoonize_get_property(GObject* object, guint prop_id, GValue* value, 
     case PROP_LANDMARK_MODEL: g_value_set_string(value, s.landmark_model.c_str()); break;
     case PROP_DETECTOR: g_value_set_enum(value, s.detector); break;
     case PROP_CROP_MARGIN: g_value_set_float(value, s.crop_margin); break;
+    case PROP_MIN_CROP_SIZE: g_value_set_int(value, s.min_crop_size); break;
     case PROP_MIN_CUTOFF: g_value_set_double(value, s.min_cutoff); break;
     case PROP_BETA: g_value_set_double(value, s.beta); break;
     case PROP_FADE_FRAMES: g_value_set_int(value, s.fade_frames); break;
@@ -290,6 +293,14 @@ void gst_cartoonize_install_properties(GObjectClass* gobject_class) {
       g_param_spec_float("crop-margin", "Crop margin",
                          "Context kept around each aligned face, as a fraction of the face template", 0.f, 1.f,
                          kDefaultCropMargin, rw_playing));
+  g_object_class_install_property(
+      gobject_class, PROP_MIN_CROP_SIZE,
+      g_param_spec_int("min-crop-size", "Minimum crop size",
+                       "Face modes on the host: a face covering fewer frame pixels than the model's crop is "
+                       "cropped at its own size (a multiple of 4, at least this many pixels) instead of being "
+                       "scaled up, so small faces cost less (the generator's time falls with the square of the "
+                       "size). 0: every face at the model's size. CUDA buffers always use the model's size",
+                       0, 1024, kDefaultMinCropSize, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_MIN_CUTOFF,
       g_param_spec_double("smoothing-min-cutoff", "Smoothing min cutoff",

@@ -1,6 +1,9 @@
 // The host face pipeline and its device twin (see face_crops.h).
 #include "face_crops.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "align.h"
 #include "error.h"
 #include "paste.h"
@@ -18,6 +21,12 @@ ImageView view_of(cv::Mat& frame, PixelLayout layout) {
   return ImageView{frame.data, frame.cols, frame.rows, std::ptrdiff_t(frame.step[0]), layout};
 }
 
+int crop_size_for(float span, int size, int min_crop) {
+  if (min_crop <= 0 || !(span < float(size))) return size;
+  const int rounded = (int(std::ceil(span)) + 3) / 4 * 4;
+  return std::clamp(rounded, std::min(min_crop, size), size);
+}
+
 std::vector<FaceCrop> face_geometry(const std::vector<TrackedFace>& faces, int size, const FaceStyle& style) {
   std::vector<FaceCrop> crops;
   for (const auto& face : faces) {
@@ -26,7 +35,11 @@ std::vector<FaceCrop> face_geometry(const std::vector<TrackedFace>& faces, int s
     c.id = face.id;
     c.presence = face.presence;
     c.M = alignment_transform(face.smoothed, size, style.margin);
-    c.mask = face_mask(transform_landmarks(c.M, face.smoothed), size, style.grow, style.feather);
+    // Frame pixels across the crop: size over the similarity's scale.
+    const float scale = std::sqrt(std::abs(c.M(0, 0) * c.M(1, 1) - c.M(0, 1) * c.M(1, 0)));
+    const int side = crop_size_for(float(size) / std::max(scale, 1e-6f), size, style.min_crop);
+    if (side != size) c.M = alignment_transform(face.smoothed, side, style.margin);
+    c.mask = face_mask(transform_landmarks(c.M, face.smoothed), side, style.grow, style.feather);
     crops.push_back(std::move(c));
   }
   return crops;
@@ -35,21 +48,25 @@ std::vector<FaceCrop> face_geometry(const std::vector<TrackedFace>& faces, int s
 std::vector<FaceCrop> extract_faces(const cv::Mat& frame, const std::vector<TrackedFace>& faces, int size,
                                     const FaceStyle& style) {
   std::vector<FaceCrop> crops = face_geometry(faces, size, style);
-  for (auto& c : crops) c.crop = warp_face(frame, c.M, size);
+  for (auto& c : crops) c.crop = warp_face(frame, c.M, c.mask.rows);
   return crops;
 }
 
 void cartoonize_crops(std::vector<FaceCrop>& crops, Engine& engine, PixelLayout layout) {
-  std::vector<ImageView> views;
-  std::vector<float*> cartoons;
-  views.reserve(crops.size());
-  cartoons.reserve(crops.size());
-  for (auto& c : crops) {
-    views.push_back(view_of(c.crop, layout));
-    c.cartoon.create(c.crop.rows, c.crop.cols, CV_32FC3);  // continuous: rows packed
-    cartoons.push_back(c.cartoon.ptr<float>());
+  std::vector<int> sizes;
+  for (const auto& c : crops)
+    if (std::find(sizes.begin(), sizes.end(), c.crop.rows) == sizes.end()) sizes.push_back(c.crop.rows);
+  for (const int side : sizes) {
+    std::vector<ImageView> views;
+    std::vector<float*> cartoons;
+    for (auto& c : crops) {
+      if (c.crop.rows != side) continue;
+      views.push_back(view_of(c.crop, layout));
+      c.cartoon.create(c.crop.rows, c.crop.cols, CV_32FC3);  // continuous: rows packed
+      cartoons.push_back(c.cartoon.ptr<float>());
+    }
+    engine.cartoonize_batch(views, cartoons);
   }
-  engine.cartoonize_batch(views, cartoons);
 }
 
 void paste_faces(cv::Mat& frame, const std::vector<FaceCrop>& crops, float strength) {
@@ -94,7 +111,10 @@ std::vector<FaceCrop> cartoonize_faces_in_frame(Engine& engine, const ImageView&
 void cartoonize_faces_in_device_frame(Engine& engine, const ImageView& frame, const std::vector<TrackedFace>& faces,
                                       const FaceStyle& style, float strength, float frame_strength) {
   const int size = engine.model_info().input_size;
-  const std::vector<FaceCrop> geometry = strength > 0.f ? face_geometry(faces, size, style) : std::vector<FaceCrop>{};
+  FaceStyle one_size = style;
+  one_size.min_crop = 0;  // one batch of model-size crops: on the GPU their size costs next to nothing
+  const std::vector<FaceCrop> geometry =
+      strength > 0.f ? face_geometry(faces, size, one_size) : std::vector<FaceCrop>{};
   std::vector<DeviceFace> device_faces;
   for (const auto& c : geometry) device_faces.push_back({to_affine(c.M), c.mask.ptr<float>(), c.presence * strength});
   engine.cartoonize_device_faces(frame, device_faces, size, frame_strength);

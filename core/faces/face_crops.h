@@ -24,12 +24,24 @@ namespace cartoonize::faces {
 // Context around the face in the crop (see alignment_transform): the models
 // are trained with it (cartoonize-train prepare aligns training faces so).
 inline constexpr float kDefaultCropMargin = 0.1f;
+// The element's smallest crop for faces small in the frame (FaceStyle::min_crop).
+inline constexpr int kDefaultMinCrop = 64;
 
 struct FaceStyle {
   float margin = kDefaultCropMargin;
   float grow = 0.08f;     // mask grown beyond the jaw/brow hull (fraction of face size)
   float feather = 0.12f;  // mask fade width (fraction of face size)
+  // > 0: a face that covers fewer frame pixels than the crop size is cropped
+  // at its own size (a multiple of 4, at least min_crop) instead of being
+  // scaled up: the generator's time falls with the square of the size and
+  // the upscaled pixels held nothing new. 0: every crop at the given size.
+  int min_crop = 0;
 };
+
+// The crop size for a face whose size-pixel crop covers `span` frame pixels:
+// `size`, or with min_crop > 0 and span < size, span rounded up to a multiple
+// of 4 and at least min_crop.
+int crop_size_for(float span, int size, int min_crop);
 
 struct FaceCrop {
   int id = 0;
@@ -43,12 +55,14 @@ struct FaceCrop {
   float presence = 1.f;
 };
 
-// Matrix and mask (crop left empty) of every face with presence > 0.
+// Matrix and mask (crop left empty) of every face with presence > 0, at
+// `size` or smaller (style.min_crop; the mask's side is the crop's).
 std::vector<FaceCrop> face_geometry(const std::vector<TrackedFace>& faces, int size, const FaceStyle& style);
 // Aligned crops (from the smoothed landmarks) of every face with presence > 0.
 std::vector<FaceCrop> extract_faces(const cv::Mat& frame, const std::vector<TrackedFace>& faces, int size,
                                     const FaceStyle& style);
-// All crops through the generator in one batch: each crop's `cartoon`, in float.
+// All crops through the generator, one batch per crop size (one batch when
+// all are at the model's size): each crop's `cartoon`, in float.
 void cartoonize_crops(std::vector<FaceCrop>& crops, Engine& engine, PixelLayout layout);
 // Blends each crop's cartoon into the frame with alpha = presence * strength.
 void paste_faces(cv::Mat& frame, const std::vector<FaceCrop>& crops, float strength);
@@ -86,7 +100,8 @@ std::vector<FaceCrop> restyle_faces_in_frame(const ImageView& frame, const std::
 // The same face path for a frame in the engine's device memory (a CUDA
 // buffer; host memory on a CPU engine): matrices and masks computed here on
 // the host, warp, one generator batch and paste-back on the device
-// (Engine::cartoonize_device_faces), at the model's input size.
+// (Engine::cartoonize_device_faces), at the model's input size (style.min_crop
+// is not used there).
 // frame_strength > 0 also cartoonizes the whole frame (mode=both).
 void cartoonize_faces_in_device_frame(Engine& engine, const ImageView& frame, const std::vector<TrackedFace>& faces,
                                       const FaceStyle& style, float strength, float frame_strength);

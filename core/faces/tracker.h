@@ -62,7 +62,8 @@ class FaceTracker {
 
   // The detector is borrowed and must outlive the tracker. With
   // background_detection its detect() runs on the tracker's worker while
-  // landmarks() runs on the caller's thread (they share no state).
+  // landmarks() runs on the caller's thread (they share no state), so nothing
+  // else may call that detector's detect() while the tracker lives.
   FaceTracker(FaceDetector& detector, Config config);
   ~FaceTracker();
   FaceTracker(const FaceTracker&) = delete;

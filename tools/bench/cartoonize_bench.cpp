@@ -155,6 +155,13 @@ double gst_ms_per_frame(const std::string& raw, int w, int h, int frames, const 
 // Face mode end to end as the element runs it (the tracker with the
 // element's defaults, then the host face pipeline), ms per frame over whole
 // detection intervals.
+// The face path's options as the element sets them by default.
+cf::FaceFrameOptions element_faces() {
+  cf::FaceFrameOptions options;
+  options.style.min_crop = cf::kDefaultMinCrop;
+  return options;
+}
+
 double face_mode_ms(cartoonize::Engine& engine, cf::FaceDetector& detector, const cv::Mat& frame, int reps) {
   cf::FaceTracker tracker(detector, {});
   const int interval = tracker.config().detect_interval;
@@ -162,7 +169,7 @@ double face_mode_ms(cartoonize::Engine& engine, cf::FaceDetector& detector, cons
            for (int k = 0; k < interval; ++k) {
              cv::Mat f = frame.clone();
              const auto tracked = tracker.track(f, -1.0);
-             cf::cartoonize_faces_in_frame(engine, cf::view_of(f, cartoonize::PixelLayout::RGB), tracked, {});
+             cf::cartoonize_faces_in_frame(engine, cf::view_of(f, cartoonize::PixelLayout::RGB), tracked, element_faces());
            }
          }) /
          interval;
@@ -186,7 +193,7 @@ std::pair<double, double> live_face_ms(cartoonize::Engine& engine, cf::FaceDetec
     cv::Mat f = frame.clone();
     const auto t0 = Clock::now();
     const auto tracked = tracker.track(f, k / 30.0);
-    cf::cartoonize_faces_in_frame(engine, cf::view_of(f, cartoonize::PixelLayout::RGB), tracked, {});
+    cf::cartoonize_faces_in_frame(engine, cf::view_of(f, cartoonize::PixelLayout::RGB), tracked, element_faces());
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     if (k == 0) continue;  // the first frame is searched in step either way
     sum += ms;
@@ -352,18 +359,28 @@ void crop_size_rows(std::vector<Row>& out, cartoonize::Engine& engine, cf::FaceD
   cv::Mat reference;
   double reference_ms = 0;
   cv::Mat region(frame.size(), CV_8UC1, cv::Scalar(0));
-  for (int size : {128, 96, 64}) {
+  // Every face at 128, 96 or 64 px, then each at its own size (min-crop-size).
+  for (const auto& [size, min_crop] : std::vector<std::pair<int, int>>{{128, 0}, {96, 0}, {64, 0},
+                                                                       {128, cf::kDefaultMinCrop}}) {
     std::vector<cf::FaceCrop> crops;
+    cf::FaceStyle style;
+    style.min_crop = min_crop;
     const double ms = median_ms(reps, [&] {
-      crops = cf::extract_faces(frame, faces, size, {});
+      crops = cf::extract_faces(frame, faces, size, style);
       cf::cartoonize_crops(crops, engine, cartoonize::PixelLayout::RGB);
     });
     cv::Mat pasted = frame.clone();
     cf::paste_faces(pasted, crops, 1.f);
-    Row r{"crop size", label + ": " + std::to_string(faces.size()) + " faces at " + std::to_string(size) + " px",
-          "cpu", threads, ms};
+    const std::string how = min_crop > 0 ? "by face size (min-crop-size " + std::to_string(min_crop) + ")"
+                                         : "at " + std::to_string(size) + " px";
+    Row r{"crop size", label + ": " + std::to_string(faces.size()) + " faces " + how, "cpu", threads, ms};
     r.note = "face boxes " + std::to_string(smallest) + "-" + std::to_string(largest) + " px; align + generator";
-    if (size == 128) {
+    if (min_crop > 0) {
+      int lo = 1 << 30, hi = 0;
+      for (const auto& c : crops) lo = std::min(lo, c.crop.rows), hi = std::max(hi, c.crop.rows);
+      r.note += "; crops " + std::to_string(lo) + "-" + std::to_string(hi) + " px";
+    }
+    if (size == 128 && min_crop == 0) {
       reference = pasted;
       reference_ms = ms;
       for (const auto& c : crops) region(cf::paste_region(c.M, c.crop.size(), frame.size())).setTo(255);
@@ -432,6 +449,7 @@ void student_section(std::vector<Row>& rows, const Options& o, const std::string
       out.back().stages = "worst frame " + std::to_string(int(s_worst + 0.5)) + " ms";
     }
     crop_size_rows(out, *full, detector, mosaic, "1920x1080 4-photo mosaic, full model", threads, o.reps);
+    crop_size_rows(out, *student, detector, mosaic, "1920x1080 4-photo mosaic, student", threads, o.reps);
     // Through gst-launch-1.0 (decode-free: raw frames of one face), the
     // element in face mode with either file.
     if (o.gst && std::system("gst-inspect-1.0 cartoonize > /dev/null 2>&1") == 0) {
