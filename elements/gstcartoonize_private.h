@@ -68,13 +68,15 @@ struct FrameSettings {
   gint detect_interval = kDefaultDetectInterval;
   gint tile_interval = kDefaultTileInterval;
   gfloat crop_margin = kDefaultCropMargin;
-  gint min_crop_size = kDefaultMinCropSize;
   gdouble min_cutoff = kDefaultMinCutoff;
   gdouble beta = kDefaultBeta;
   gint fade_frames = kDefaultFadeFrames;
   gboolean post_messages = kDefaultPostMessages;
   gint max_pixels = kDefaultMaxPixels;
   GstCartoonizeDevice device = kDefaultDevice;  // changes apply at the next start (or CPU fallback)
+  // Faces covering fewer frame pixels than the model's crop are cropped at
+  // their own size, down to this (FaceStyle::min_crop; 0: off).
+  gint min_crop_size = kDefaultMinCropSize;
 };
 
 // What the user set. Read under settings_lock; copied at start(), by the

@@ -81,10 +81,13 @@ class FaceTracker::Background {
     *pass = done_pass_;
     return true;
   }
+  // Drops what is queued or done, and waits for a pass in progress to end:
+  // the detector is the caller's again when this returns.
   void forget() {
-    std::lock_guard<std::mutex> lock(m_);
+    std::unique_lock<std::mutex> lock(m_);
     ++generation_;
     queued_ = done_ = false;
+    idle_.wait(lock, [this] { return !running_; });
   }
 
  private:
@@ -108,6 +111,7 @@ class FaceTracker::Background {
       }
       lock.lock();
       running_ = false;
+      idle_.notify_all();
       if (asked != generation_) continue;  // reset() came in between
       boxes_ = std::move(boxes);
       done_pass_ = pass;
@@ -118,7 +122,7 @@ class FaceTracker::Background {
 
   Detect detect_;
   std::mutex m_;
-  std::condition_variable wake_;
+  std::condition_variable wake_, idle_;
   bool stop_ = false, queued_ = false, running_ = false, done_ = false;
   uint64_t generation_ = 0, asked_ = 0;
   cv::Mat frame_;
@@ -227,6 +231,7 @@ std::vector<TrackedFace> FaceTracker::track(const cv::Mat& rgb8, double t) {
 std::vector<TrackedFace> FaceTracker::update(const cv::Mat& rgb8, double t, bool run_detector) {
   Pass pass;
   pass.downscaled = run_detector;
+  if (background_) background_->forget();  // the detector runs here now
   return step(rgb8, t, pass, pass.any() ? detect(rgb8, pass) : std::vector<cv::Rect>{}, /*stale=*/false);
 }
 

@@ -72,7 +72,8 @@ class FaceTracker {
   // Advance one frame (t_seconds must increase). run_detector: run HOG on this
   // frame at detect_width (the caller decides the interval; no tiles);
   // otherwise landmarks are re-fitted near where they were. Returns all
-  // visible faces (presence > 0).
+  // visible faces (presence > 0). Always in step (a background pass of
+  // track() is dropped).
   std::vector<TrackedFace> update(const cv::Mat& rgb8, double t_seconds, bool run_detector);
 
   // Advance one frame of a stream, scheduled here: the detector runs on the
@@ -97,7 +98,8 @@ class FaceTracker {
   // The time track() used for the last frame (seconds).
   double last_time() const { return last_seconds_; }
 
-  // Forgets every face; a background pass still running is discarded.
+  // Forgets every face; a background pass is discarded (one in progress is
+  // waited for: the next frame runs the detector on the caller's thread).
   void reset();
   const Config& config() const { return config_; }
 
