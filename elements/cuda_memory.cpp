@@ -42,7 +42,7 @@ void cuda_memory_free(CudaMemory* cuda) { delete cuda; }
 
 namespace {
 
-constexpr int kDeviceId = kCudaMemoryDevice;
+[[maybe_unused]] constexpr int kDeviceId = kCudaMemoryDevice;  // unused without gstreamer-cuda
 
 bool has_cuda_feature(const GstCapsFeatures* features) {
 #ifdef CARTOONIZE_WITH_CUDA_MEMORY

@@ -20,11 +20,11 @@ LandmarkNet::LandmarkNet(const std::filesystem::path& manifest_json)
     : LandmarkNet(load_face_api_weights(manifest_json)) {}
 
 LandmarkNet::LandmarkNet(WeightMap weights) {
-  load(weights);
+  load_weights(weights);
   weights.expect_all_taken("LandmarkNet (face_landmark_68)");
 }
 
-void LandmarkNet::load(WeightMap& w) {
+void LandmarkNet::load_weights(WeightMap& w) {
   int64_t in = 3;
   for (size_t i = 0; i < blocks_.size(); ++i) {
     const int64_t c = kBlockChannels[i];

@@ -44,7 +44,7 @@ class LandmarkNet : public torch::nn::Module {
     bool first = false;
   };
 
-  void load(WeightMap& w);
+  void load_weights(WeightMap& w);  // not load(): that would hide torch::nn::Module::load
   torch::Tensor dense_block(const DenseBlock& b, const torch::Tensor& x) const;
 
   std::array<DenseBlock, 4> blocks_;

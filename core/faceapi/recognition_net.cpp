@@ -40,7 +40,7 @@ FaceRecognitionNet::FaceRecognitionNet(const std::filesystem::path& manifest_jso
     : FaceRecognitionNet(load_face_api_weights(manifest_json)) {}
 
 FaceRecognitionNet::FaceRecognitionNet(WeightMap weights) {
-  load(weights);
+  load_weights(weights);
   weights.expect_all_taken("FaceRecognitionNet (face_recognition)");
 }
 
@@ -58,7 +58,7 @@ FaceRecognitionNet::ConvScale FaceRecognitionNet::load_conv(WeightMap& w, const 
   return c;
 }
 
-void FaceRecognitionNet::load(WeightMap& w) {
+void FaceRecognitionNet::load_weights(WeightMap& w) {
   stem_ = load_conv(w, "conv32_down", 7, 3, 32);
   for (const BlockSpec& b : kBlocks) {
     Residual r;

@@ -59,7 +59,7 @@ class FaceRecognitionNet : public torch::nn::Module {
     bool down = false;
   };
 
-  void load(WeightMap& w);
+  void load_weights(WeightMap& w);  // not load(): that would hide torch::nn::Module::load
   ConvScale load_conv(WeightMap& w, const std::string& prefix, int64_t k, int64_t cin, int64_t cout);
   static torch::Tensor residual(const Residual& r, const torch::Tensor& x);
   torch::Tensor check_input(const torch::Tensor& x, bool exact_size) const;
