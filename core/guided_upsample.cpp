@@ -82,19 +82,13 @@ namespace {
 torch::Tensor upsampled_rows(const torch::Tensor& x, int64_t y0, int64_t rows, int64_t height, int64_t width) {
   if (y0 == 0 && rows == height) return resize_to(x, height, width);
   const int64_t h = x.size(2);
-  torch::Tensor lo_rows = x;
-  if (h != height) {
-    const auto opts = torch::TensorOptions().dtype(torch::kFloat).device(x.device());
-    const float scale = float(h) / float(height);
-    const torch::Tensor src = ((torch::arange(y0, y0 + rows, opts) + 0.5f) * scale - 0.5f).clamp_min(0.f);
-    const torch::Tensor i0 = src.floor().to(torch::kLong).clamp_max(h - 1), i1 = (i0 + 1).clamp_max(h - 1);
-    const torch::Tensor w1 = (src - i0.to(torch::kFloat)).view({1, 1, rows, 1}).to(x.scalar_type());
-    const torch::Tensor top = x.index_select(2, i0);
-    lo_rows = torch::lerp(top, x.index_select(2, i1), w1);
-  } else {
-    lo_rows = x.narrow(2, y0, rows);
-  }
-  return resize_to(lo_rows, rows, width);
+  if (h == height) return resize_to(x.narrow(2, y0, rows), rows, width);
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat).device(x.device());
+  const float scale = float(h) / float(height);
+  const torch::Tensor src = ((torch::arange(y0, y0 + rows, opts) + 0.5f) * scale - 0.5f).clamp_min(0.f);
+  const torch::Tensor i0 = src.floor().to(torch::kLong).clamp_max(h - 1), i1 = (i0 + 1).clamp_max(h - 1);
+  const torch::Tensor w1 = (src - i0.to(torch::kFloat)).view({1, 1, rows, 1}).to(x.scalar_type());
+  return resize_to(torch::lerp(x.index_select(2, i0), x.index_select(2, i1), w1), rows, width);
 }
 
 }  // namespace

@@ -269,10 +269,13 @@ static GstFlowReturn process_frame(GstCartoonize* self, GstBuffer* buffer) {
   }
   const auto t0 = std::chrono::steady_clock::now();
   const bool whole_frame = fs.mode != GST_CARTOONIZE_MODE_FACE;
+  // The device calls take no max-pixels: a whole frame over it goes through
+  // the host path, where run_cuda uploads it and core's banded frame path
+  // keeps the generator within the limit.
   bool on_gpu = st.engine->cuda_device() == kCudaMemoryDevice &&
                 gst_cartoonize_cuda_buffer_usable(GST_ELEMENT(self), *self->cuda, buffer) &&
                 !(whole_frame && int64_t(GST_VIDEO_INFO_WIDTH(info)) * GST_VIDEO_INFO_HEIGHT(info) >
-                                     gst_cartoonize_max_pixels(fs, *st.engine));  // scaled on the host
+                                     gst_cartoonize_max_pixels(fs, *st.engine));
   MappedFrame host;
   std::vector<cartoonize::faces::TrackedFace> faces;
   if (!on_gpu || fs.mode != GST_CARTOONIZE_MODE_FRAME) {

@@ -70,17 +70,25 @@ std::vector<cv::Rect> rois(GstBuffer* buf) {
   return out;
 }
 
+// A harness around `cartoonize device=cpu <props>` with info's caps on both
+// sides; `live`: its source answers LATENCY queries as live.
+GstHarness* harness_for(const std::string& props, const GstVideoInfo& info, bool live = false) {
+  GstCaps* caps = gst_video_info_to_caps(&info);
+  gchar* caps_str = gst_caps_to_string(caps);
+  GstHarness* h = gst_harness_new_parse(("cartoonize device=cpu " + props).c_str());
+  gst_harness_set_live(h, live);
+  gst_harness_set_caps_str(h, caps_str, caps_str);
+  g_free(caps_str);
+  gst_caps_unref(caps);
+  return h;
+}
+
 // One frame through `cartoonize <props>`; returns output and fills info.
 cv::Mat run(const std::string& props, const cv::Mat& rgb, std::vector<cv::Rect>* boxes = nullptr,
             GstHarness** keep = nullptr) {
   GstVideoInfo info;
   GstBuffer* in = to_buffer(rgb, &info);
-  GstCaps* caps = gst_video_info_to_caps(&info);
-  gchar* caps_str = gst_caps_to_string(caps);
-  GstHarness* h = gst_harness_new_parse(("cartoonize device=cpu " + props).c_str());
-  gst_harness_set_caps_str(h, caps_str, caps_str);
-  g_free(caps_str);
-  gst_caps_unref(caps);
+  GstHarness* h = harness_for(props, info);
   GstBuffer* out = gst_harness_push_and_pull(h, in);
   EXPECT_NE(out, nullptr);
   cv::Mat m = to_mat(out, info);
@@ -211,11 +219,8 @@ TEST(FaceMode, PostsMessagesListingTheFaces) {
   // The harness's element gets a bus so its messages can be read.
   GstVideoInfo info;
   GstBuffer* in = to_buffer(rgb, &info);
-  GstCaps* caps = gst_video_info_to_caps(&info);
-  gchar* caps_str = gst_caps_to_string(caps);
-  h = gst_harness_new_parse("cartoonize device=cpu mode=face detector=hog detect-width=0 post-messages=true");
+  h = harness_for("mode=face detector=hog detect-width=0 post-messages=true", info);
   gst_element_set_bus(h->element, bus);
-  gst_harness_set_caps_str(h, caps_str, caps_str);
   GstBuffer* out = gst_harness_push_and_pull(h, in);
   boxes = rois(out);
   gst_buffer_unref(out);
@@ -240,8 +245,6 @@ TEST(FaceMode, PostsMessagesListingTheFaces) {
   }
   EXPECT_TRUE(gst_structure_has_field(s, "running-time"));
   gst_message_unref(msg);
-  g_free(caps_str);
-  gst_caps_unref(caps);
   gst_harness_teardown(h);
   gst_object_unref(bus);
 }
@@ -361,14 +364,8 @@ TEST(FaceMode, LiveStreamsDetectInTheBackground) {
   ASSERT_FALSE(dlib_faces(frame).empty());
   auto joined_at = [&](bool live) {
     GstVideoInfo info;
-    gst_buffer_unref(to_buffer(frame, &info));
-    GstCaps* caps = gst_video_info_to_caps(&info);
-    gchar* caps_str = gst_caps_to_string(caps);
-    GstHarness* h = gst_harness_new_parse("cartoonize device=cpu mode=face face-detect-interval=5");
-    gst_harness_set_live(h, live);
-    gst_harness_set_caps_str(h, caps_str, caps_str);
-    g_free(caps_str);
-    gst_caps_unref(caps);
+    gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGB, frame.cols, frame.rows);
+    GstHarness* h = harness_for("mode=face face-detect-interval=5", info, live);
     gst_harness_query_latency(h);  // what a sink asks before PLAYING; the element learns liveness
     int at = -1;
     for (int k = 0; k < 300 && at < 0; ++k) {  // a slow machine (or ASan) may take many frames

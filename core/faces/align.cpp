@@ -1,6 +1,8 @@
 // Closed-form similarity fit and the warps built on it (see align.h).
 #include "align.h"
 
+#include <cmath>
+
 #include <opencv2/imgproc.hpp>
 
 #include "error.h"
@@ -50,6 +52,10 @@ cv::Mat warp_face(const cv::Mat& frame, const cv::Matx23f& M, int size) {
   cv::warpAffine(frame, crop, cv::Mat(M), cv::Size(size, size), cv::INTER_LINEAR,
                  cv::BORDER_REPLICATE);
   return crop;
+}
+
+float similarity_scale(const cv::Matx23f& M) {
+  return std::sqrt(std::abs(M(0, 0) * M(1, 1) - M(0, 1) * M(1, 0)));
 }
 
 cv::Matx23f invert(const cv::Matx23f& M) { return to_matx(invert_affine(to_affine(M))); }

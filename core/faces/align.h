@@ -30,6 +30,9 @@ cv::Matx23f alignment_transform(const Landmarks& lm, int size, float margin);
 // size×size crop of frame through M (frame → crop), bilinear, border replicate.
 cv::Mat warp_face(const cv::Mat& frame, const cv::Matx23f& M, int size);
 
+// The uniform scale of a similarity (frame pixels to crop pixels).
+float similarity_scale(const cv::Matx23f& M);
+
 // Inverse of an invertible affine transform (crop → frame from frame → crop).
 cv::Matx23f invert(const cv::Matx23f& M);
 

@@ -36,8 +36,8 @@ std::vector<FaceCrop> face_geometry(const std::vector<TrackedFace>& faces, int s
     c.presence = face.presence;
     c.M = alignment_transform(face.smoothed, size, style.margin);
     // Frame pixels across the crop: size over the similarity's scale.
-    const float scale = std::sqrt(std::abs(c.M(0, 0) * c.M(1, 1) - c.M(0, 1) * c.M(1, 0)));
-    const int side = crop_size_for(float(size) / std::max(scale, 1e-6f), size, style.min_crop);
+    const float span = float(size) / std::max(similarity_scale(c.M), 1e-6f);
+    const int side = crop_size_for(span, size, style.min_crop);
     if (side != size) c.M = alignment_transform(face.smoothed, side, style.margin);
     c.mask = face_mask(transform_landmarks(c.M, face.smoothed), side, style.grow, style.feather);
     crops.push_back(std::move(c));

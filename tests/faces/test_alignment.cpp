@@ -39,7 +39,7 @@ cf::Landmarks landmarks_in_crop(const cv::Mat& crop, const cv::Rect& frame_box, 
   for (auto& c : corners) c = cf::transform_point(M, c);
   // A rolled box's bounding rect is too big; keep its area, centred.
   const cv::Point2f centre = (corners[0] + corners[1]) * 0.5f;
-  const float side = float(frame_box.width) * std::sqrt(std::abs(M(0, 0) * M(1, 1) - M(0, 1) * M(1, 0)));
+  const float side = float(frame_box.width) * cf::similarity_scale(M);
   const cv::Rect box(int(centre.x - side / 2), int(centre.y - side / 2), int(side), int(side));
   return detector().landmarks(crop, box);
 }

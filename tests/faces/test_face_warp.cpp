@@ -383,7 +383,7 @@ TEST(CropSize, SmallFacesAreCroppedAtTheirOwnSize) {
   const Photo& p = photos()[1];  // sample2: one face
   // The frame scaled so that the face's 128-px crop covers 80 frame pixels.
   const cv::Matx23f M = cf::alignment_transform(p.faces[0], size, kMargin);
-  const double span = size / std::sqrt(double(M(0, 0) * M(1, 1) - M(0, 1) * M(1, 0)));
+  const double span = size / double(cf::similarity_scale(M));
   const double f = 80.0 / span;
   cv::Mat small;
   cv::resize(p.rgb, small, cv::Size(), f, f, cv::INTER_AREA);

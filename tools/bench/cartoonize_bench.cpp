@@ -155,11 +155,13 @@ double gst_ms_per_frame(const std::string& raw, int w, int h, int frames, const 
 // Face mode end to end as the element runs it (the tracker with the
 // element's defaults, then the host face pipeline), ms per frame over whole
 // detection intervals.
-// The face path's options as the element sets them by default.
-cf::FaceFrameOptions element_faces() {
+// One frame of face mode as the element runs it by default, in place: the
+// tracker, then the host face pipeline (min-crop-size at its default).
+void face_frame(cf::FaceTracker& tracker, cartoonize::Engine& engine, cv::Mat& frame, double t) {
   cf::FaceFrameOptions options;
   options.style.min_crop = cf::kDefaultMinCrop;
-  return options;
+  const auto tracked = tracker.track(frame, t);
+  cf::cartoonize_faces_in_frame(engine, cf::view_of(frame, cartoonize::PixelLayout::RGB), tracked, options);
 }
 
 double face_mode_ms(cartoonize::Engine& engine, cf::FaceDetector& detector, const cv::Mat& frame, int reps) {
@@ -168,8 +170,7 @@ double face_mode_ms(cartoonize::Engine& engine, cf::FaceDetector& detector, cons
   return median_ms(reps, [&] {
            for (int k = 0; k < interval; ++k) {
              cv::Mat f = frame.clone();
-             const auto tracked = tracker.track(f, -1.0);
-             cf::cartoonize_faces_in_frame(engine, cf::view_of(f, cartoonize::PixelLayout::RGB), tracked, element_faces());
+             face_frame(tracker, engine, f, -1.0);
            }
          }) /
          interval;
@@ -192,8 +193,7 @@ std::pair<double, double> live_face_ms(cartoonize::Engine& engine, cf::FaceDetec
     next += period;
     cv::Mat f = frame.clone();
     const auto t0 = Clock::now();
-    const auto tracked = tracker.track(f, k / 30.0);
-    cf::cartoonize_faces_in_frame(engine, cf::view_of(f, cartoonize::PixelLayout::RGB), tracked, element_faces());
+    face_frame(tracker, engine, f, k / 30.0);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     if (k == 0) continue;  // the first frame is searched in step either way
     sum += ms;
