@@ -1,7 +1,7 @@
 """pipelines/transcode on short clips of the bundled sample: every frame comes
 out cartoonized in the codec asked for, the AAC audio bytes come out
-identical (copied, not re-encoded), and bad inputs fail with a message and
-leave nothing behind."""
+identical (copied, not re-encoded), and bad inputs and options fail with a
+message and leave nothing behind."""
 import os
 import re
 import unittest
@@ -109,6 +109,38 @@ class Transcode(pt.TempDirCase):
         proc = self.transcode(self.silent, self.path('out.avi'), check=False)
         self.assertEqual(proc.returncode, 2)
         self.assert_nothing_left()
+
+    def test_options_the_video_chain_cannot_take_fail_before_anything_is_written(self):
+        # Before: --size 0x0 wrote an audio-only file and said "wrote" (the
+        # chain's error was raised in a callback and lost), an out-of-range
+        # value was a GLib warning and ignored, --duration nan/inf never ended.
+        cases = [('mp4', '--size', '0x0'), ('mp4', '--duration', 'nan'), ('mp4', '--duration', 'inf'),
+                 ('mp4', '--duration', '0'), ('mp4', '--strength', '1.5'), ('mp4', '--strength', 'nan'),
+                 ('mp4', '--quality', '51'), ('mkv', '--quality', '64'), ('mkv', '--threads', '65'),
+                 ('mp4', '--threads', '-1')]
+        for i, (ext, option, value) in enumerate(cases):
+            with self.subTest(option=option, value=value):
+                folder = self.path(str(i))  # one per case: a case's leftover fails only that case
+                os.makedirs(folder)
+                # --duration 1: the old code is quick to show what it did wrong.
+                extra = [] if option == '--duration' else ['--duration', '1']
+                proc = pt.run('transcode', self.with_audio, os.path.join(folder, 'out.' + ext), '--device', 'cpu',
+                              '--quiet', option, value, *extra, check=False, timeout=60)
+                self.assertEqual(proc.returncode, 2, proc.stderr)
+                self.assertIn(option, proc.stderr.strip().splitlines()[-1])
+                self.assertNotIn('Traceback', proc.stderr)
+                self.assertEqual(os.listdir(folder), [], 'no output and no temporary file may remain')
+
+    def test_model_path_with_quotes_and_spaces(self):
+        # Before: the path went into a pipeline description in quotes, the
+        # chain failed to parse in a callback, and the "done" output had no video.
+        model = os.path.join(self.clips.name, 'my "ink" model.ctzm')
+        os.symlink(os.path.join(pt.SOURCE_ROOT, 'models', 'styles', 'ink.ctzm'), model)
+        out = self.path('out.mp4')
+        self.transcode(self.with_audio, out, '--model', model, '--duration', '1', '--quiet')
+        got = pt.Streams(out)
+        self.assertLess(abs(got.frames - self.source.frames / 2), 3, got.frames)
+        self.assertIsNotNone(got.audio_caps)
 
 
 if __name__ == '__main__':

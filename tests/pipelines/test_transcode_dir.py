@@ -2,16 +2,42 @@
 run skips what is done; a run killed mid-way leaves only complete outputs
 and the next run finishes the rest without redoing them; a bad file is
 reported and the rest still done; two runs on one output folder share the
-work through transcode's per-output locks."""
+work through transcode's per-output locks; folders and names that cannot work
+(two inputs for one output, OUT inside IN) are refused before anything
+starts; an unwritable output folder is one line per file."""
+import contextlib
 import fcntl
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
 import unittest
 
 import pipetest as pt
+
+
+@contextlib.contextmanager
+def unwritable(folder):
+    """FOLDER where nothing can be created or removed, for root too: mode 555,
+    and as root the immutable flag (chattr +i, where the file system has it).
+    Skips the test where neither holds."""
+    os.chmod(folder, 0o555)
+    immutable = os.geteuid() == 0 and subprocess.run(['chattr', '+i', folder], capture_output=True).returncode == 0
+    try:
+        probe = os.path.join(folder, '.probe')
+        try:
+            open(probe, 'w').close()
+            os.remove(probe)
+            raise unittest.SkipTest(f'cannot make {folder} unwritable here')
+        except OSError:
+            pass
+        yield folder
+    finally:
+        if immutable:
+            subprocess.run(['chattr', '-i', folder], check=True)
+        os.chmod(folder, 0o755)
 
 
 class TranscodeDir(pt.TempDirCase):
@@ -112,6 +138,82 @@ class TranscodeDir(pt.TempDirCase):
         self.assertEqual(proc.returncode, 75, proc.stderr)
         self.assertIn('another run is writing', proc.stderr)
         self.assertFalse(os.path.exists(out))
+
+    def assert_refused(self, proc, *words):
+        """Exit 2 before anything is written, WORDS in the message."""
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertNotIn('to do', proc.stderr)
+        for w in words:
+            self.assertIn(w, proc.stderr)
+        self.assertFalse(os.path.exists(self.out) and os.listdir(self.out), 'nothing may be written')
+
+    def test_two_inputs_for_one_output_name_are_refused(self):
+        # Before: a.mp4 and a.mov both mapped to a.mkv; a.mov was never
+        # transcoded and counted as "skipped (another run has them)".
+        shutil.copy(os.path.join(self.src, 'a.mp4'), os.path.join(self.src, 'a.mov'))
+        proc = self.run_dir(check=False)
+        self.assert_refused(proc, 'a.mp4', 'a.mov', os.path.join(self.out, 'a.mkv'))
+        # --list too (slurm-submit's list), also once a.mkv exists.
+        os.makedirs(self.out)
+        shutil.copy(os.path.join(self.src, 'a.mp4'), self.outputs[0])
+        proc = pt.run('transcode-dir', '--list', self.src, self.out, check=False)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertEqual(proc.stdout, '')
+
+    def test_output_folder_in_the_input_folder_is_refused(self):
+        # Before: OUT inside IN cartoonized its own outputs again on every
+        # resume; OUT = IN with .mkv inputs counted every input as done.
+        for out in (os.path.join(self.src, 'cartoon'), self.src, self.src + '/day2/..'):
+            with self.subTest(out=out):
+                proc = pt.run('transcode-dir', '--device', 'cpu', self.src, out, check=False)
+                self.assertEqual(proc.returncode, 2, proc.stderr)
+                self.assertIn('inside', proc.stderr)
+                self.assertEqual(len(proc.stderr.strip().splitlines()), 1, proc.stderr)
+        self.assertEqual(sorted(os.listdir(self.src)), ['a.mp4', 'b.mp4', 'day2'])
+        # IN inside OUT: OUT/in/x would land in IN.
+        inner = os.path.join(self.src, 'in')
+        os.makedirs(inner)
+        shutil.copy(os.path.join(self.src, 'a.mp4'), os.path.join(inner, 'x.mp4'))
+        proc = pt.run('transcode-dir', '--list', self.src, self.path(), check=False)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertIn('x.mp4', proc.stderr)
+
+    def test_slurm_submit_refuses_what_transcode_dir_refuses(self):
+        # The names and checks come from transcode-dir --list: nothing is
+        # submitted (this sbatch would say so) and OUT is not created.
+        shutil.copy(os.path.join(self.src, 'a.mp4'), os.path.join(self.src, 'a.mov'))
+        bin_dir = self.path('bin')
+        os.makedirs(bin_dir)
+        with open(os.path.join(bin_dir, 'sbatch'), 'w') as f:
+            f.write(f'#!/bin/sh\ntouch {self.path("submitted")}\nexit 1\n')
+        os.chmod(os.path.join(bin_dir, 'sbatch'), 0o755)
+        env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ['PATH'])
+        for out in (self.out, os.path.join(self.src, 'cartoon')):
+            with self.subTest(out=out):
+                proc = subprocess.run([pt.script('slurm-submit'), self.src, out], env=env,
+                                      capture_output=True, text=True, timeout=60)
+                self.assertEqual(proc.returncode, 2, proc.stderr)
+                self.assertFalse(os.path.exists(out))
+                self.assertFalse(os.path.exists(self.path('submitted')))
+
+    def test_unwritable_output_folder_is_one_line_per_file(self):
+        # Before: a Python traceback per file (OSError from the lock file).
+        os.makedirs(self.out)
+        with unwritable(self.out):
+            proc = self.run_dir(check=False)
+            single = pt.run('transcode', '--device', 'cpu', os.path.join(self.src, 'a.mp4'), self.outputs[0],
+                            check=False)
+            self.assertEqual(os.listdir(self.out), [])
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertNotIn('Traceback', proc.stderr)
+        self.assertIn('0 done, 0 skipped (already done), 0 skipped (another run has them), 3 failed', proc.stderr)
+        # Besides the "[i/3] FILE" lines and the two summaries, one line per file.
+        reasons = [line for line in proc.stderr.splitlines()
+                   if not re.match(r'transcode-dir: (\[[\d/]+\]|\d+ to do|\d+ done)', line)]
+        self.assertEqual(len(reasons), 3, proc.stderr)
+        self.assertEqual(single.returncode, 1)
+        self.assertEqual(len(single.stderr.strip().splitlines()), 1, single.stderr)
+        self.assertIn(self.out, single.stderr)
 
 
 if __name__ == '__main__':
