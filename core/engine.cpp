@@ -19,6 +19,7 @@
 #include "engine_state.h"
 #include "error.h"
 #include "guided_upsample.h"
+#include "output_filter.h"
 #include "image_model.h"
 #include "tensor_image.h"
 
@@ -53,6 +54,10 @@ std::unique_ptr<Engine> Engine::create(const EngineOptions& options) {
   // The file first: a missing or bad model is named as such even when the
   // device asked for is missing too.
   s.model = load_image_model(options.model_path, options.normalization);
+  s.face_filter = options.output_filter.value_or(s.model->info().output_filter);
+  if (s.face_filter.radius < 0 || s.face_filter.line_radius < 0 || !(s.face_filter.eps >= 0) ||
+      !(s.face_filter.line_contrast >= 0))
+    throw Error("output filter: radii, eps and contrast must be >= 0");
   const bool have_cuda = cuda_available();
   if (options.device == DeviceChoice::Cuda && !have_cuda) {
 #ifdef CARTOONIZE_WITH_CUDA
@@ -237,6 +242,10 @@ torch::Tensor run_model01(EngineState& s, const torch::Tensor& x01, bool graphed
   if (!y.defined()) y = s.model->forward(x);
   y = checked_output(y, x).to(torch::kFloat);
   return zero_one ? y : (y + 1) * 0.5;
+}
+
+torch::Tensor face_cartoons01(EngineState& s, const torch::Tensor& x01) {
+  return apply_output_filter(x01, run_model01(s, x01), s.face_filter);
 }
 
 torch::Tensor frame_to_planar01(EngineState& s, const ImageView& image) {

@@ -38,6 +38,9 @@ struct EngineOptions {
   // What the engine has to say that is not an error (a failed graph capture).
   // Empty: printed to stderr.
   std::function<void(const std::string&)> on_warning = nullptr;
+  // Face crops: the guided filter on the generator's output (model_info.h);
+  // unset: the model file's own (its `output_guided` line, else none).
+  std::optional<OutputFilter> output_filter = std::nullopt;
 };
 
 // One face for Engine::cartoonize_device_faces; the geometry comes from the

@@ -29,7 +29,7 @@ void Engine::cartoonize_batch(const std::vector<ImageView>& images, const std::v
     for (const auto& im : images) inputs.push_back(packed_to_rgb(im));
     const torch::Tensor x01 = (torch::cat(inputs) / 255.0).to(s.device);
     // N x H x W x 3, RGB, on the host.
-    const torch::Tensor y = (run_model01(s, x01) * 255.0).clamp(0, 255).permute({0, 2, 3, 1}).to(torch::kCPU);
+    const torch::Tensor y = (face_cartoons01(s, x01) * 255.0).clamp(0, 255).permute({0, 2, 3, 1}).to(torch::kCPU);
     const int64_t h = images[0].height, w = images[0].width;
     for (size_t i = 0; i < images.size(); ++i) {
       torch::Tensor hwc = y[int64_t(i)];
@@ -65,7 +65,7 @@ void Engine::cartoonize_device_faces(const ImageView& image, const std::vector<D
     // Crops from the original frame, before any cartoon is drawn (as the
     // element's host path takes them); clamped as the host path's bytes are.
     torch::Tensor cartoons;
-    if (n > 0) cartoons = run_model01(s, warp_crops(x01, matrices, crop_size)).clamp(0, 1);
+    if (n > 0) cartoons = face_cartoons01(s, warp_crops(x01, matrices, crop_size)).clamp(0, 1);
     torch::Tensor out01 = x01;
     if (frame_strength > 0.f) out01 = (x01 + frame_strength * (frame_cartoon01(s, x01) - x01)).clamp(0, 1);
     if (n > 0) paste_crops(out01, cartoons, masks.to(s.device), matrices, alpha);

@@ -25,6 +25,7 @@ struct EngineState {
   torch::Device device{torch::kCPU};
   std::string device_name = "cpu";
   int inference_size = 0;
+  OutputFilter face_filter;  // on face crops (EngineOptions::output_filter, else the model's)
   torch::Dtype dtype = torch::kFloat;  // of the generator's weights and activations
   std::function<void(const std::string&)> warn;  // never empty (EngineOptions::on_warning or stderr)
 #ifdef CARTOONIZE_WITH_CUDA
@@ -48,6 +49,10 @@ void check_view(const ImageView& image);
 // returns fp32 in [0, 1] (not clamped). `graphed`: through s.graphed when
 // there is one (frame mode: one shape, frame after frame).
 torch::Tensor run_model01(EngineState& s, const torch::Tensor& x01, bool graphed = false);
+
+// The generator on face crops x01 (N x 3 x H x W in [0, 1]): run_model01,
+// then s.face_filter with the crops as the guide. Not clamped.
+torch::Tensor face_cartoons01(EngineState& s, const torch::Tensor& x01);
 
 // The size frame mode runs the generator at for a height x width frame:
 // inference-size's long side or the max_pixels limit (fitted_size),

@@ -74,6 +74,14 @@ Error bad_style(const std::string& name) {
   return Error("bad style name '" + name + "' (1-32 characters of a-z, 0-9, '_' and '-')");
 }
 
+// An output filter's amount (eps, contrast): a finite number in [0, 1].
+double parse_unit(const std::string& s, const std::string& key) {
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0' || !std::isfinite(v) || v < 0 || v > 1) throw Error("bad " + key + " value '" + s + "'");
+  return v;
+}
+
 struct Header {
   ModelInfo info;
   uint64_t payload_bytes = 0;
@@ -125,6 +133,14 @@ Header parse_header(const std::string& text) {
       if (!h.tensors.emplace(name, e).second) throw Error("tensor " + name + " listed twice");
     } else if (key == "provenance") {
       h.info.provenance_json = value;
+    } else if (key == "output_guided" || key == "output_lines") {
+      std::stringstream f(value);
+      std::string radius, amount, extra;
+      if (!(f >> radius >> amount) || (f >> extra)) throw Error("bad " + key + " line '" + line + "'");
+      const int r = int(parse_uint(radius, key + " radius", 64));
+      const double v = parse_unit(amount, key);
+      if (key == "output_guided") h.info.output_filter.radius = r, h.info.output_filter.eps = v;
+      else h.info.output_filter.line_radius = r, h.info.output_filter.line_contrast = v;
     } else if (key == "style") {
       if (!valid_style_name(value)) throw bad_style(value);
       h.info.style = value;
@@ -272,6 +288,9 @@ void save_model_file(const std::string& path, Generator& generator, const ModelI
          << "payload_bytes " << payload.size() << '\n'
          << "payload_crc32 " << crc32(payload.data(), payload.size()) << '\n'
          << table.str() << "provenance " << one_line(info.provenance_json) << '\n';
+  const OutputFilter& f = info.output_filter;
+  if (f.line_radius > 0) header << "output_lines " << f.line_radius << ' ' << f.line_contrast << '\n';
+  if (f.radius > 0) header << "output_guided " << f.radius << ' ' << f.eps << '\n';
   if (!info.style.empty()) {
     if (!valid_style_name(info.style)) throw bad_style(info.style);
     header << "style " << info.style << '\n';

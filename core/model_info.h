@@ -13,6 +13,25 @@ Normalization parse_normalization(const std::string& s);
 
 enum class ModelFormat { Native, TorchScript };
 
+// What the engine does to the generator's face crops before they are pasted,
+// with the input crop as the reference; each step off at radius 0.
+//  - lines: a dark stroke at most 2·line_radius+1 px wide (its black-hat,
+//    closing minus image, reaches line_contrast) where the photo has no dark
+//    line of its own (black-hat under half of that) is closed over:
+//    cracks across skin go; outlines over the photo's own features (eyes,
+//    brows, lips, nostrils), however dark, and flat colours stay;
+//  - guided: a guided filter (He et al.) per channel with the photo as the
+//    guide: the cartoon is kept only where it is a local linear function of
+//    the photo over (2r+1)^2 windows (stronger: it also takes the style's
+//    texture away).
+struct OutputFilter {
+  int line_radius = 0;
+  double line_contrast = 0.0;  // in [0, 1] (a grey level is 1/255)
+  int radius = 0;              // guided
+  double eps = 0.0;            // guided: regulariser on the guide's variance, values in [0, 1]
+  bool on() const { return radius > 0 || line_radius > 0; }
+};
+
 struct ModelInfo {
   ModelFormat format = ModelFormat::Native;
   std::string architecture = "unet-wbc";  // native generator family
@@ -23,6 +42,7 @@ struct ModelInfo {
   std::string dtype = "f32";              // storage dtype of the weights: f32 | f16
   std::string provenance_json = "{}";     // data, iterations, loss weights, version
   std::string style;                      // style name (the header's optional `style` line); empty: none
+  OutputFilter output_filter;             // the header's optional `output_lines R C` and `output_guided R EPS` lines
 };
 
 // Whether `name` may be a style name: 1-32 characters of [a-z0-9_-] (it

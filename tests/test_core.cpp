@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <optional>
+#include <vector>
 
 #include "engine.h"
 #include "error.h"
@@ -150,6 +152,53 @@ TEST(ModelFile, RoundTripsTheStyleNameAndReadsItFromTheHeaderAlone) {
   EXPECT_EQ(read_model_header(dir.file("s.ctzm")).width, 8);
 }
 
+TEST(ModelFile, RoundTripsTheOutputFilterAndOldFilesHaveNone) {
+  TempDir dir;
+  Generator g = cartoonize::testing::write_random_model(dir.file("plain.ctzm"), GeneratorConfig{8, 1});
+  EXPECT_FALSE(read_model_header(dir.file("plain.ctzm")).output_filter.on()) << "a file without the line";
+  ModelInfo info;
+  info.output_filter = {2, 0.0625, 4, 0.0125};
+  cartoonize::save_model_file(dir.file("f.ctzm"), g, info, false);
+  const ModelInfo back = load_model_file(dir.file("f.ctzm")).info;
+  EXPECT_EQ(back.output_filter.line_radius, 2);
+  EXPECT_DOUBLE_EQ(back.output_filter.line_contrast, 0.0625);
+  EXPECT_EQ(back.output_filter.radius, 4);
+  EXPECT_DOUBLE_EQ(back.output_filter.eps, 0.0125);
+}
+
+TEST(Engine, TheOutputFilterKeepsFaceCartoonsToTheInputsEdges) {
+  // A crop with no edge at all (flat grey plus faint noise): whatever
+  // strokes a random generator draws there, the guided filter flattens them,
+  // and an explicit option overrides the file's own filter.
+  TempDir dir;
+  Generator g = cartoonize::testing::write_random_model(dir.file("plain.ctzm"), GeneratorConfig{8, 1});
+  ModelInfo info;
+  info.output_filter.radius = 5;
+  info.output_filter.eps = 0.01;
+  cartoonize::save_model_file(dir.file("filtered.ctzm"), g, info, false);
+  torch::manual_seed(5);
+  torch::Tensor noise = torch::randint(118, 139, {64, 64, 3}, torch::kUInt8);
+  std::vector<uint8_t> crop(noise.data_ptr<uint8_t>(), noise.data_ptr<uint8_t>() + noise.numel());
+  auto run = [&](const std::string& model, std::optional<OutputFilter> filter) {
+    EngineOptions o;
+    o.model_path = model;
+    o.device = DeviceChoice::Cpu;
+    o.output_filter = filter;
+    auto engine = Engine::create(o);
+    std::vector<float> out(64 * 64 * 3);
+    engine->cartoonize_batch({ImageView{crop.data(), 64, 64, 64 * 3, PixelLayout::RGB}}, {out.data()});
+    // Fine detail of the output: mean absolute difference of neighbours.
+    const torch::Tensor y = torch::from_blob(out.data(), {64, 64, 3}, torch::kFloat);
+    return (y.slice(0, 1) - y.slice(0, 0, 63)).abs().mean().item<double>() +
+           (y.slice(1, 1) - y.slice(1, 0, 63)).abs().mean().item<double>();
+  };
+  const double plain = run(dir.file("plain.ctzm"), std::nullopt);
+  const double filtered = run(dir.file("filtered.ctzm"), std::nullopt);
+  EXPECT_LT(filtered, 0.5 * plain) << "the file's filter ran";
+  EXPECT_NEAR(run(dir.file("filtered.ctzm"), OutputFilter{}), plain, 1e-3 * plain) << "an option of none turns it off";
+  EXPECT_NEAR(run(dir.file("plain.ctzm"), OutputFilter{0, 0, 5, 0.01}), filtered, 1e-3 * filtered) << "an option turns it on";
+}
+
 TEST(ModelFile, RefusesToWriteABadStyleName) {
   TempDir dir;
   Generator g = cartoonize::testing::write_random_model(dir.file("m.ctzm"), GeneratorConfig{8, 1});
@@ -195,6 +244,12 @@ TEST_F(DamagedModel, BadStyleNameInTheHeader) {
     expect_rejected(with_header(header_text() + "style " + bad + "\n"), "bad style name");
     expect_error([&] { read_model_header(dir.file("bad.ctzm")); }, "bad style name");
   }
+}
+
+TEST_F(DamagedModel, BadOutputFilterInTheHeader) {
+  for (const std::string& bad : std::vector<std::string>{"4", "x 0.1", "4 2", "4 nan", "65 0.1", "4 0.1 7", "-1 0.1"})
+    for (const std::string key : {"output_guided", "output_lines"})
+      expect_rejected(with_header(header_text() + key + " " + bad + "\n"), key);
 }
 
 TEST_F(DamagedModel, MissingFile) {

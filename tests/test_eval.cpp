@@ -10,14 +10,17 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "align.h"
 #include "commands.h"
 #include "error.h"
 #include "eval_classifier.h"
 #include "eval_face_path.h"
 #include "eval_identity.h"
+#include "eval_skin.h"
 #include "eval_style_score.h"
 #include "eval_warping.h"
 #include "image_folder.h"
+#include "output_filter.h"
 #include "split.h"
 #include "test_support.h"
 
@@ -267,6 +270,101 @@ TEST(EvalWarping, IdenticalFramesHaveNoError) {
   EXPECT_LT(meter.error(0), 0.05);
 }
 
+// The skin of real faces in eval's fixed skin geometry: crop and mask.
+static std::pair<cv::Mat, cv::Mat> skin_crop(const std::string& file) {
+  const cv::Mat rgb = load_rgb(file);
+  const cf::Landmarks lm = only_face(rgb);
+  const cv::Matx23f M = cf::alignment_transform(lm, tr::kSkinCropSize, tr::kSkinCropMargin);
+  return {cf::warp_face(rgb, M, tr::kSkinCropSize), tr::skin_region(cf::transform_landmarks(M, lm), tr::kSkinCropSize)};
+}
+
+TEST(EvalSkin, CheeksAndForeheadOfRealFacesAreSkinColouredAndMostlyFreeOfLines) {
+  const auto files = tr::evenly_spaced(tr::list_images({ct::shared_data("selfies")}), 12);
+  int faces = 0;
+  double lines = 0;
+  for (const auto& f : files) {
+    std::pair<cv::Mat, cv::Mat> cm;
+    try {
+      cm = skin_crop(f);
+    } catch (const std::runtime_error&) {
+      continue;  // not exactly one face
+    }
+    const auto& [crop, skin] = cm;
+    ++faces;
+    // A few hundred pixels of the 128-px crop: the cheeks and a forehead band.
+    EXPECT_GT(cv::countNonZero(skin), 600) << f;
+    EXPECT_LT(cv::countNonZero(skin), 128 * 128 / 3) << f;
+    // Skin in L*a*b*: reddish-yellow (a*, b* > 0), neither black nor white.
+    const cv::Vec3d lab = tr::skin_lab_mean(crop, skin);
+    EXPECT_GT(lab[0], 20) << f;
+    EXPECT_LT(lab[0], 95) << f;
+    EXPECT_GT(lab[1], 0) << f;
+    EXPECT_GT(lab[2], 0) << f;
+    lines += tr::skin_line_share(crop, skin);
+  }
+  ASSERT_GE(faces, 8);
+  EXPECT_LT(lines / faces, 0.05) << "photo skin has few thin dark lines";
+}
+
+TEST(EvalSkin, StrokesDrawnAcrossTheCheeksAndATintAreMeasured) {
+  const std::string file = tr::evenly_spaced(tr::list_images({ct::shared_data("faces")}), 7).at(3);
+  const auto [crop, skin] = skin_crop(file);
+  const double before = tr::skin_line_share(crop, skin);
+  // Cracks: thin dark strokes across the face, as the anime style drew them.
+  cv::Mat cracked = crop.clone();
+  for (int x = 20; x < 118; x += 9) cv::line(cracked, {x, 10}, {x + 6, 120}, cv::Scalar(40, 30, 30), 1, cv::LINE_AA);
+  EXPECT_GT(tr::skin_line_share(cracked, skin), before + 0.05);
+  // Thick strokes (a flat dark region) are not thin lines.
+  cv::Mat flat = crop.clone();
+  flat.setTo(cv::Scalar(120, 90, 80));
+  EXPECT_LT(tr::skin_line_share(flat, skin), 0.01);
+  // A green cast moves a* down, and by about as much as it was made.
+  cv::Mat green;
+  crop.convertTo(green, CV_8UC3);
+  green.forEach<cv::Vec3b>([](cv::Vec3b& p, const int*) {
+    p[0] = cv::saturate_cast<uchar>(p[0] * 0.8);
+    p[2] = cv::saturate_cast<uchar>(p[2] * 0.8);
+  });
+  const cv::Vec3d d = tr::skin_lab_mean(green, skin) - tr::skin_lab_mean(crop, skin);
+  EXPECT_LT(d[1], -8) << "a* (green-red) falls";
+}
+
+// An RGB crop as 1 x 3 x H x W in [0, 1], and back.
+static torch::Tensor to01(const cv::Mat& rgb) {
+  return torch::from_blob(rgb.data, {1, rgb.rows, rgb.cols, 3}, torch::kUInt8).permute({0, 3, 1, 2}).to(torch::kFloat) / 255.0;
+}
+static cv::Mat to_bytes(const torch::Tensor& t01) {
+  const torch::Tensor hwc = (t01[0].permute({1, 2, 0}) * 255.0).round().clamp(0, 255).to(torch::kUInt8).contiguous();
+  return cv::Mat(int(hwc.size(0)), int(hwc.size(1)), CV_8UC3, hwc.data_ptr()).clone();
+}
+
+TEST(OutputFilter, LinesClosesStrokesTheFaceLacksAndKeepsItsOwn) {
+  // A real face; its "cartoon" is the face with cracks drawn across it.
+  const std::string file = tr::evenly_spaced(tr::list_images({ct::shared_data("faces")}), 7).at(3);
+  const auto [crop, skin] = skin_crop(file);
+  cv::Mat cracked = crop.clone();
+  for (int x = 20; x < 118; x += 9) cv::line(cracked, {x, 10}, {x + 6, 120}, cv::Scalar(40, 30, 30), 1, cv::LINE_AA);
+  cartoonize::OutputFilter f;
+  f.line_radius = 2;
+  f.line_contrast = 0.06;
+  const cv::Mat repaired = to_bytes(cartoonize::apply_output_filter(to01(crop), to01(cracked), f));
+  const double input_lines = tr::skin_line_share(crop, skin);
+  EXPECT_GT(tr::skin_line_share(cracked, skin), input_lines + 0.05);
+  EXPECT_LT(tr::skin_line_share(repaired, skin), input_lines + 0.01) << "the cracks are closed over";
+  // The face's own dark features (eyes, brows, nostrils, lips) are lines of
+  // the input too: a cartoon that only darkens them keeps them.
+  cv::Mat inked = crop.clone();
+  cv::Mat bh;
+  cv::Mat grey;
+  cv::cvtColor(crop, grey, cv::COLOR_RGB2GRAY);
+  cv::morphologyEx(grey, bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
+  inked.setTo(cv::Scalar(20, 15, 15), bh > 25);
+  const cv::Mat kept = to_bytes(cartoonize::apply_output_filter(to01(crop), to01(inked), f));
+  const cv::Mat own = bh > 25;
+  ASSERT_GT(cv::countNonZero(own), 100);
+  EXPECT_LT(cv::mean(kept, own)[0], 0.5 * cv::mean(crop, own)[0]) << "the face's own lines stay dark";
+}
+
 TEST(EvalCommand, JsonOnHeldOutPhotosHasEveryMetric) {
   ct::TempDir tmp;
   copy_some("faces", 40, tmp.file("photos"));
@@ -289,7 +387,8 @@ TEST(EvalCommand, JsonOnHeldOutPhotosHasEveryMetric) {
   for (const char* key : {"faces_redetected", "landmark_nme", "identity_cosine", "identity_match", "cartoon_score",
                           "cartoon_score_input", "cartoon_score_crop", "classifier_heldout_accuracy", "warping_error", "warping_error_raw",
                           "warping_ratio", "warping_error_input", "faces_redetected_ok", "style_score", "style_score_ok",
-                          "style_score_photos", "style_classifier_accuracy", "\"faces\""})
+                          "style_score_photos", "style_classifier_accuracy", "skin_lines", "skin_lines_input",
+                          "skin_lines_ok", "skin_dL", "skin_da", "skin_db", "skin_ab_shift", "\"faces\""})
     EXPECT_NE(out.find(std::string(key).front() == '"' ? key : "\"" + std::string(key) + "\": "), std::string::npos)
         << key;
   EXPECT_EQ(out.find("\"faces\": 0,"), std::string::npos);

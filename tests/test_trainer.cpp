@@ -438,6 +438,34 @@ TEST(Trainer, DistillTrainsASmallerStudentThatTheEngineLoads) {
   EXPECT_GT(cv::norm(frame, before, cv::NORM_L1), 0.0) << "the student must change the frame";
 }
 
+TEST(Trainer, ExportFromModelRewritesTheHeaderAndKeepsTheWeights) {
+  // A shipped style, given the finishing filter its model card names.
+  const std::string root = cartoonize::testing::env_or("CARTOONIZE_SOURCE_ROOT", ".");
+  const std::string ink = root + "/models/styles/ink.ctzm";
+  TempDir dir;
+  ASSERT_EQ(cmd_export({"--from-model", ink, "--output-filter", "lines=2,0.06+guided=1,0.002", "--style", "ink2",
+                        "--note", "rewritten", "--out", dir.file("ink2.ctzm")}),
+            0);
+  NativeModel before = load_model_file(ink), after = load_model_file(dir.file("ink2.ctzm"));
+  EXPECT_EQ(after.info.style, "ink2");
+  EXPECT_EQ(after.info.output_filter.line_radius, 2);
+  EXPECT_DOUBLE_EQ(after.info.output_filter.line_contrast, 0.06);
+  EXPECT_EQ(after.info.output_filter.radius, 1);
+  EXPECT_EQ(after.info.dtype, before.info.dtype);
+  EXPECT_EQ(after.info.input_size, before.info.input_size);
+  EXPECT_NE(after.info.provenance_json.find("rewritten"), std::string::npos);
+  EXPECT_EQ(after.info.provenance_json.rfind(before.info.provenance_json.substr(0, before.info.provenance_json.size() - 1), 0), 0u)
+      << "the old provenance is kept";
+  torch::NoGradGuard no_grad;
+  const torch::Tensor x = torch::rand({1, 3, 32, 32}) * 2 - 1;
+  EXPECT_TRUE(torch::equal(before.generator->forward(x), after.generator->forward(x))) << "same weights";
+  // 'none' takes the filter off again; a bad filter is refused before writing.
+  ASSERT_EQ(cmd_export({"--from-model", dir.file("ink2.ctzm"), "--output-filter", "none", "--out", dir.file("off.ctzm")}), 0);
+  EXPECT_FALSE(read_model_header(dir.file("off.ctzm")).output_filter.on());
+  EXPECT_THROW(cmd_export({"--from-model", ink, "--output-filter", "lines=0,2", "--out", dir.file("bad.ctzm")}), Error);
+  EXPECT_FALSE(fs::exists(dir.file("bad.ctzm")));
+}
+
 TEST(Trainer, ExportWritesTheStyleNameAndRefusesABadOne) {
   // The committed pretrain checkpoint (models/training) as the run: export only reads it.
   const std::string run = cartoonize::testing::env_or("CARTOONIZE_SOURCE_ROOT", ".") + "/models/training";

@@ -23,6 +23,7 @@
 #include "eval_warping.h"
 #include "image_folder.h"
 #include "losses.h"
+#include "output_filter_option.h"
 #include "progress.h"
 #include "run_dir.h"
 
@@ -121,6 +122,8 @@ int cmd_eval(const std::vector<std::string>& argv) {
       .option("style-photos", default_style_photos_dir(), "photos for the style classifier (their held-out 10 %)")
       .option("style-steps", std::to_string(StyleClassifierConfig{}.steps), "training steps of the style classifier")
       .range(1, 10000000)
+      .option("output-filter", "", "finishing of the model's face crops: lines=R,CONTRAST (strokes the photo lacks, "
+                                   "closed over) and/or guided=R,EPS, joined by '+', or 'none' ('': the model file's own)")
       .option("save-crops", "", "also write every restyled face crop as DIR/crop-NNN.png, its input as crop-NNN-input.png")
       .option("clip", default_clip(), "video for the warping error ('none': skip)")
       .option("clip-frames", "200", "frames of the clip used").range(2, 1000000)
@@ -156,7 +159,8 @@ int cmd_eval(const std::vector<std::string>& argv) {
 
   faces::FaceStyle style;
   style.margin = float(a.number("margin"));
-  CropStylizer stylizer(a.str("model"), a.str("baseline"), size, parse_cartoon_rendering(a.str("rendering")));
+  CropStylizer stylizer(a.str("model"), a.str("baseline"), size, parse_cartoon_rendering(a.str("rendering")),
+                        parse_output_filter(a.str("output-filter"), "--output-filter"));
   faces::FaceDetector detector(a.str("landmark-model"));
   FaceIdentity identity(a.str("dlib-resnet"));
   if (!json) std::printf("eval: %s\n", stylizer.name().c_str());
@@ -247,6 +251,12 @@ int cmd_eval(const std::vector<std::string>& argv) {
       {"cartoon_score_input", t.mean(t.cartoon_input), "", -1},
       {"cartoon_score_crop", t.mean(t.cartoon_crop), "", -1},
       {"classifier_heldout_accuracy", cr.heldout_accuracy, "", -1},
+      {"skin_lines", t.mean(t.skin_lines), "<= input", t.mean(t.skin_lines) <= t.mean(t.skin_lines_input)},
+      {"skin_lines_input", t.mean(t.skin_lines_input), "", -1},
+      {"skin_dL", t.mean(t.skin_dL), "", -1},
+      {"skin_da", t.mean(t.skin_da), "", -1},
+      {"skin_db", t.mean(t.skin_db), "", -1},
+      {"skin_ab_shift", t.mean(t.skin_ab_shift), "", -1},
   };
   if (style_classifier) {
     const double score = style_faces ? style_crops / style_faces : 0;

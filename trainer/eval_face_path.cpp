@@ -46,11 +46,12 @@ cv::Mat rendering_baseline(const cv::Mat& rgb8, const CartoonRendering& renderin
 }
 
 CropStylizer::CropStylizer(const std::string& model, const std::string& baseline, int crop_size,
-                           const CartoonRendering& rendering)
+                           const CartoonRendering& rendering, std::optional<OutputFilter> output_filter)
     : baseline_(baseline), crop_size_(crop_size), rendering_(rendering) {
   if (baseline.empty()) {
     EngineOptions options;
     options.model_path = model;
+    options.output_filter = output_filter;
     engine_ = Engine::create(options);
     crop_size_ = engine_->model_info().input_size;
     name_ = "model " + model;

@@ -5,6 +5,7 @@
 // table shows what the model adds.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,8 +31,9 @@ class CropStylizer {
   // "stylization", "bilateral-edge" or "rendering" (with `rendering`) use
   // that filter on crops of crop_size (the model is then not loaded).
   // Throws Error on a bad name or model.
+  // output_filter: overrides the model file's own (EngineOptions).
   CropStylizer(const std::string& model, const std::string& baseline, int crop_size,
-               const CartoonRendering& rendering = {});
+               const CartoonRendering& rendering = {}, std::optional<OutputFilter> output_filter = {});
   ~CropStylizer();
   // Restyles every crop (RGB) into its `cartoon`: float from the model,
   // bytes from a baseline.

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "align.h"
+#include "eval_skin.h"
 
 namespace cartoonize::train {
 
@@ -38,6 +39,17 @@ void FaceMetrics::add(const cv::Mat& input, const std::vector<faces::TrackedFace
     const cv::Matx23f M = faces::alignment_transform(face.raw, crop_size_, margin_);
     totals_.cartoon += classifier_.cartoon_probability(faces::warp_face(output, M, crop_size_)) > 0.5;
     totals_.cartoon_input += classifier_.cartoon_probability(faces::warp_face(input, M, crop_size_)) > 0.5;
+    // Skin as a person sees it: on the pasted output, in the fixed skin geometry.
+    const cv::Matx23f S = faces::alignment_transform(face.raw, kSkinCropSize, kSkinCropMargin);
+    const cv::Mat skin = skin_region(faces::transform_landmarks(S, face.raw), kSkinCropSize);
+    const cv::Mat in_crop = faces::warp_face(input, S, kSkinCropSize), out_crop = faces::warp_face(output, S, kSkinCropSize);
+    totals_.skin_lines += skin_line_share(out_crop, skin);
+    totals_.skin_lines_input += skin_line_share(in_crop, skin);
+    const cv::Vec3d d = skin_lab_mean(out_crop, skin) - skin_lab_mean(in_crop, skin);
+    totals_.skin_dL += d[0];
+    totals_.skin_da += d[1];
+    totals_.skin_db += d[2];
+    totals_.skin_ab_shift += std::hypot(d[1], d[2]);
   }
 }
 

@@ -1,6 +1,7 @@
 // `eval`'s metrics on still photos: is each input face still found by dlib in
 // the output, with the same 68 landmarks, as the same person (dlib ResNet),
-// and does its aligned crop look like a cartoon to the classifier.
+// does its aligned crop look like a cartoon to the classifier, and does its
+// skin stay clean and of its own colour (eval_skin.h).
 #pragma once
 #include <vector>
 
@@ -23,6 +24,9 @@ double landmark_nme(const faces::Landmarks& reference, const faces::Landmarks& o
 struct FaceTotals {
   int faces = 0;
   double redetected = 0, nme = 0, cosine = 0, match = 0, cartoon = 0, cartoon_input = 0, cartoon_crop = 0;  // sums over faces
+  // Skin (eval_skin.h), sums over faces: line share of output and input;
+  // output minus input mean L*, a*, b*; the a*b* distance of the two means.
+  double skin_lines = 0, skin_lines_input = 0, skin_dL = 0, skin_da = 0, skin_db = 0, skin_ab_shift = 0;
   double mean(double sum) const { return faces ? sum / faces : 0.0; }
 };
 

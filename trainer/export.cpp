@@ -3,12 +3,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "args.h"
 #include "checkpoint.h"
 #include "commands.h"
 #include "error.h"
 #include "model_file.h"
+#include "output_filter_option.h"
 #include "run_dir.h"
 
 namespace cartoonize::train {
@@ -25,6 +27,28 @@ std::string json_escape(const std::string& s) {
   return r;
 }
 
+// export --from-model: the same weights under a new header.
+int rewrite_model(const Args& a, const std::optional<OutputFilter>& output_filter) {
+  const std::string from = a.str("from-model");
+  NativeModel m = load_model_file(from);
+  ModelInfo info = m.info;
+  if (!a.str("style").empty()) info.style = a.str("style");
+  if (output_filter) info.output_filter = *output_filter;
+  if (!a.str("note").empty()) {
+    // Kept inside the provenance object: {..., "rewrite_note": "..."}.
+    const auto close = info.provenance_json.rfind('}');
+    if (close != std::string::npos)
+      info.provenance_json = info.provenance_json.substr(0, close) +
+                             (info.provenance_json.find(':') != std::string::npos ? ", " : "") +
+                             "\"rewrite_note\": \"" + json_escape(a.str("note")) + "\"}";
+  }
+  save_model_file(a.str("out"), m.generator, info, a.on("half") || info.dtype == "f16");
+  const OutputFilter& f = info.output_filter;
+  std::printf("wrote %s (the weights of %s; output filter: lines %d,%g, guided %d,%g)\n", a.str("out").c_str(),
+              from.c_str(), f.line_radius, f.line_contrast, f.radius, f.eps);
+  return 0;
+}
+
 }  // namespace
 
 int cmd_export(const std::vector<std::string>& argv) {
@@ -37,11 +61,17 @@ int cmd_export(const std::vector<std::string>& argv) {
       .option("note", "", "free text stored in the provenance (e.g. data licences)")
       .option("style", "", "style name written into the file (1-32 of a-z 0-9 _ -), e.g. anime; "
               "install it as models/styles/NAME.ctzm for the element's `style` property")
+      .option("output-filter", "", "finishing of the face crops the model makes (as eval --output-filter: "
+              "lines=R,CONTRAST and/or guided=R,EPS, or none); '': none, or with --from-model the file's own")
+      .option("from-model", "", "instead of a run's checkpoint: rewrite this model file's header (--style, "
+              "--output-filter, --note), keeping its weights, size and provenance")
       .flag("half", "store weights as fp16 (half the size)");
   if (!a.parse(argv)) return 0;
+  const std::optional<OutputFilter> output_filter = parse_output_filter(a.str("output-filter"), "--output-filter");
   // Checked before any work, so a typo does not cost a checkpoint load.
   if (!a.str("style").empty() && !valid_style_name(a.str("style")))
     throw Error("--style '" + a.str("style") + "': a style name is 1-32 characters of a-z, 0-9, '_' and '-'");
+  if (!a.str("from-model").empty()) return rewrite_model(a, output_filter);
   RunDir run(a.str("run"));
   const std::string ckpt =
       a.str("stage") == "train" ? snapshot_for(run, a.str("model-version")) : run.checkpoint(a.str("stage"));
@@ -52,6 +82,7 @@ int cmd_export(const std::vector<std::string>& argv) {
   info.input_size = a.integer("size");
   info.normalization = Normalization::MinusOneOne;
   info.style = a.str("style");
+  info.output_filter = output_filter.value_or(OutputFilter{});
   char stats[256];
   std::snprintf(stats, sizeof stats, "\"iterations\": %lld, \"train_seconds\": %.0f", (long long)state.iteration,
                 state.seconds);

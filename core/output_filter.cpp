@@ -1,0 +1,47 @@
+#include "output_filter.h"
+
+#include "guided_upsample.h"
+
+namespace cartoonize {
+namespace {
+
+namespace F = torch::nn::functional;
+
+torch::Tensor dilate(const torch::Tensor& x, int r) {
+  return F::max_pool2d(x, F::MaxPool2dFuncOptions(2 * r + 1).stride(1).padding(r));
+}
+torch::Tensor erode(const torch::Tensor& x, int r) { return -dilate(-x, r); }
+torch::Tensor closing(const torch::Tensor& x, int r) { return erode(dilate(x, r), r); }
+
+torch::Tensor luma(const torch::Tensor& x) {
+  return 0.299 * x.narrow(1, 0, 1) + 0.587 * x.narrow(1, 1, 1) + 0.114 * x.narrow(1, 2, 1);
+}
+
+torch::Tensor ramp(const torch::Tensor& t, double from, double to) { return ((t - from) / (to - from)).clamp(0, 1); }
+
+// Strokes of y where x has no line, closed over. y's lines count from half
+// the contrast (fully at the contrast), and so does x's line near a pixel
+// (3x3), which keeps it: skin texture stays under half the contrast, the
+// face's features (eyes, brows, lips, nostrils) reach it, and a cartoon may
+// darken those as much as it likes. The weight is widened by a pixel and
+// then averaged over 3x3: full on a thin stroke, no hard edge beside it.
+torch::Tensor close_new_lines(const torch::Tensor& x, const torch::Tensor& y, int r, double contrast) {
+  const double c = std::max(contrast, 1e-6);
+  const torch::Tensor photo_lines = dilate(black_hat(luma(x), r), 1);
+  torch::Tensor w = ramp(black_hat(luma(y), r), 0.5 * c, c) * (1 - ramp(photo_lines, 0.5 * c, c));
+  w = F::avg_pool2d(dilate(w, 1), F::AvgPool2dFuncOptions(3).stride(1).padding(1).count_include_pad(false));
+  return y + w * (closing(y, r) - y);
+}
+
+}  // namespace
+
+torch::Tensor black_hat(const torch::Tensor& x, int radius) { return closing(x, radius) - x; }
+
+torch::Tensor apply_output_filter(const torch::Tensor& x01, const torch::Tensor& y01, const OutputFilter& filter) {
+  torch::Tensor y = y01;
+  if (filter.line_radius > 0) y = close_new_lines(x01, y, filter.line_radius, filter.line_contrast);
+  if (filter.radius > 0) y = guided_filter(x01, y, filter.radius, filter.eps);
+  return y;
+}
+
+}  // namespace cartoonize
