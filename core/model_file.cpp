@@ -133,6 +133,8 @@ Header parse_header(const std::string& text) {
       if (!h.tensors.emplace(name, e).second) throw Error("tensor " + name + " listed twice");
     } else if (key == "provenance") {
       h.info.provenance_json = value;
+    } else if (key == "output_color") {
+      h.info.output_filter.color = parse_unit(value, key);
     } else if (key == "output_guided" || key == "output_lines") {
       std::stringstream f(value);
       std::string radius, amount, extra;
@@ -290,6 +292,7 @@ void save_model_file(const std::string& path, Generator& generator, const ModelI
          << table.str() << "provenance " << one_line(info.provenance_json) << '\n';
   const OutputFilter& f = info.output_filter;
   if (f.line_radius > 0) header << "output_lines " << f.line_radius << ' ' << f.line_contrast << '\n';
+  if (f.color > 0) header << "output_color " << f.color << '\n';
   if (f.radius > 0) header << "output_guided " << f.radius << ' ' << f.eps << '\n';
   if (!info.style.empty()) {
     if (!valid_style_name(info.style)) throw bad_style(info.style);

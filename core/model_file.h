@@ -8,7 +8,7 @@
 //   tensor NAME D0,D1,.. OFFSET BYTES      (one line per tensor)
 //   provenance {...single-line JSON...}
 //   style NAME                             (optional: the look, e.g. anime)
-//   output_lines R C / output_guided R EPS (optional: ModelInfo::output_filter)
+//   output_lines R C / output_color K / output_guided R EPS  (optional: ModelInfo::output_filter)
 // Text keeps the loader tiny and fuzzable and needs no JSON library on the
 // GPU machine (core/ builds with LibTorch alone).
 #pragma once

@@ -20,6 +20,10 @@ enum class ModelFormat { Native, TorchScript };
 //    line of its own (black-hat under half of that) is closed over:
 //    cracks across skin go; outlines over the photo's own features (eyes,
 //    brows, lips, nostrils), however dark, and flat colours stay;
+//  - colour: the cartoon's mean chroma over the middle of the crop (the
+//    face) moves this share of the way to the photo's, luma kept: each
+//    person's skin tone survives a style's cast (1: the photo's chroma on
+//    average, 0: off);
 //  - guided: a guided filter (He et al.) per channel with the photo as the
 //    guide: the cartoon is kept only where it is a local linear function of
 //    the photo over (2r+1)^2 windows (stronger: it also takes the style's
@@ -27,9 +31,10 @@ enum class ModelFormat { Native, TorchScript };
 struct OutputFilter {
   int line_radius = 0;
   double line_contrast = 0.0;  // in [0, 1] (a grey level is 1/255)
+  double color = 0.0;          // in [0, 1]
   int radius = 0;              // guided
   double eps = 0.0;            // guided: regulariser on the guide's variance, values in [0, 1]
-  bool on() const { return radius > 0 || line_radius > 0; }
+  bool on() const { return radius > 0 || line_radius > 0 || color > 0; }
 };
 
 struct ModelInfo {
@@ -42,7 +47,7 @@ struct ModelInfo {
   std::string dtype = "f32";              // storage dtype of the weights: f32 | f16
   std::string provenance_json = "{}";     // data, iterations, loss weights, version
   std::string style;                      // style name (the header's optional `style` line); empty: none
-  OutputFilter output_filter;             // the header's optional `output_lines R C` and `output_guided R EPS` lines
+  OutputFilter output_filter;             // the header's optional output_lines / output_color / output_guided lines
 };
 
 // Whether `name` may be a style name: 1-32 characters of [a-z0-9_-] (it

@@ -33,6 +33,19 @@ torch::Tensor close_new_lines(const torch::Tensor& x, const torch::Tensor& y, in
   return y + w * (closing(y, r) - y);
 }
 
+// The middle half of each crop (the face in an aligned crop): mean RGB, N x 3 x 1 x 1.
+torch::Tensor middle_mean(const torch::Tensor& t) {
+  const int64_t h = t.size(2), w = t.size(3);
+  return t.narrow(2, h / 4, std::max<int64_t>(1, h / 2)).narrow(3, w / 4, std::max<int64_t>(1, w / 2)).mean({2, 3}, true);
+}
+
+// y's mean chroma over the middle moved `share` of the way to x's, luma kept:
+// the mean difference less its luma, added to every pixel.
+torch::Tensor carry_chroma(const torch::Tensor& x, const torch::Tensor& y, double share) {
+  const torch::Tensor d = middle_mean(x) - middle_mean(y);
+  return y + share * (d - luma(d));
+}
+
 }  // namespace
 
 torch::Tensor black_hat(const torch::Tensor& x, int radius) { return closing(x, radius) - x; }
@@ -40,6 +53,7 @@ torch::Tensor black_hat(const torch::Tensor& x, int radius) { return closing(x, 
 torch::Tensor apply_output_filter(const torch::Tensor& x01, const torch::Tensor& y01, const OutputFilter& filter) {
   torch::Tensor y = y01;
   if (filter.line_radius > 0) y = close_new_lines(x01, y, filter.line_radius, filter.line_contrast);
+  if (filter.color > 0) y = carry_chroma(x01, y, filter.color);
   if (filter.radius > 0) y = guided_filter(x01, y, filter.radius, filter.eps);
   return y;
 }

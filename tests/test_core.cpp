@@ -157,11 +157,12 @@ TEST(ModelFile, RoundTripsTheOutputFilterAndOldFilesHaveNone) {
   Generator g = cartoonize::testing::write_random_model(dir.file("plain.ctzm"), GeneratorConfig{8, 1});
   EXPECT_FALSE(read_model_header(dir.file("plain.ctzm")).output_filter.on()) << "a file without the line";
   ModelInfo info;
-  info.output_filter = {2, 0.0625, 4, 0.0125};
+  info.output_filter = {2, 0.0625, 0.5, 4, 0.0125};
   cartoonize::save_model_file(dir.file("f.ctzm"), g, info, false);
   const ModelInfo back = load_model_file(dir.file("f.ctzm")).info;
   EXPECT_EQ(back.output_filter.line_radius, 2);
   EXPECT_DOUBLE_EQ(back.output_filter.line_contrast, 0.0625);
+  EXPECT_DOUBLE_EQ(back.output_filter.color, 0.5);
   EXPECT_EQ(back.output_filter.radius, 4);
   EXPECT_DOUBLE_EQ(back.output_filter.eps, 0.0125);
 }
@@ -196,7 +197,7 @@ TEST(Engine, TheOutputFilterKeepsFaceCartoonsToTheInputsEdges) {
   const double filtered = run(dir.file("filtered.ctzm"), std::nullopt);
   EXPECT_LT(filtered, 0.5 * plain) << "the file's filter ran";
   EXPECT_NEAR(run(dir.file("filtered.ctzm"), OutputFilter{}), plain, 1e-3 * plain) << "an option of none turns it off";
-  EXPECT_NEAR(run(dir.file("plain.ctzm"), OutputFilter{0, 0, 5, 0.01}), filtered, 1e-3 * filtered) << "an option turns it on";
+  EXPECT_NEAR(run(dir.file("plain.ctzm"), OutputFilter{0, 0, 0, 5, 0.01}), filtered, 1e-3 * filtered) << "an option turns it on";
 }
 
 TEST(ModelFile, RefusesToWriteABadStyleName) {
@@ -250,6 +251,8 @@ TEST_F(DamagedModel, BadOutputFilterInTheHeader) {
   for (const std::string& bad : std::vector<std::string>{"4", "x 0.1", "4 2", "4 nan", "65 0.1", "4 0.1 7", "-1 0.1"})
     for (const std::string key : {"output_guided", "output_lines"})
       expect_rejected(with_header(header_text() + key + " " + bad + "\n"), key);
+  for (const std::string& bad : std::vector<std::string>{"", "2", "nan", "0.5 1", "-0.1"})
+    expect_rejected(with_header(header_text() + "output_color " + bad + "\n"), "output_color");
 }
 
 TEST_F(DamagedModel, MissingFile) {

@@ -365,6 +365,35 @@ TEST(OutputFilter, LinesClosesStrokesTheFaceLacksAndKeepsItsOwn) {
   EXPECT_LT(cv::mean(kept, own)[0], 0.5 * cv::mean(crop, own)[0]) << "the face's own lines stay dark";
 }
 
+TEST(OutputFilter, ColorCarriesTheSkinToneThroughACastAndKeepsTheLuma) {
+  // Real faces; their "cartoon" is the face with an orange cast, as toon drew it.
+  const auto files = tr::evenly_spaced(tr::list_images({ct::shared_data("faces")}), 5);
+  cartoonize::OutputFilter full, half;
+  full.color = 1.0;
+  half.color = 0.5;
+  for (const auto& file : files) {
+    const auto [crop, skin] = skin_crop(file);
+    cv::Mat orange;
+    crop.convertTo(orange, CV_8UC3);
+    orange.forEach<cv::Vec3b>([](cv::Vec3b& p, const int*) {
+      p[0] = cv::saturate_cast<uchar>(p[0] * 1.15 + 10);
+      p[2] = cv::saturate_cast<uchar>(p[2] * 0.75);
+    });
+    const cv::Vec3d lab_in = tr::skin_lab_mean(crop, skin);
+    const auto shift = [&](const cv::Mat& m) {
+      const cv::Vec3d d = tr::skin_lab_mean(m, skin) - lab_in;
+      return std::hypot(d[1], d[2]);
+    };
+    const double cast = shift(orange);
+    ASSERT_GT(cast, 8) << file;
+    const cv::Mat fixed = to_bytes(cartoonize::apply_output_filter(to01(crop), to01(orange), full));
+    const cv::Mat halfway = to_bytes(cartoonize::apply_output_filter(to01(crop), to01(orange), half));
+    EXPECT_LT(shift(fixed), 0.3 * cast) << file;
+    EXPECT_NEAR(shift(halfway), 0.5 * cast, 0.25 * cast) << file;
+    EXPECT_NEAR(tr::skin_lab_mean(fixed, skin)[0], tr::skin_lab_mean(orange, skin)[0], 2.5) << "luma kept, " << file;
+  }
+}
+
 TEST(EvalCommand, JsonOnHeldOutPhotosHasEveryMetric) {
   ct::TempDir tmp;
   copy_some("faces", 40, tmp.file("photos"));

@@ -44,8 +44,8 @@ int rewrite_model(const Args& a, const std::optional<OutputFilter>& output_filte
   }
   save_model_file(a.str("out"), m.generator, info, a.on("half") || info.dtype == "f16");
   const OutputFilter& f = info.output_filter;
-  std::printf("wrote %s (the weights of %s; output filter: lines %d,%g, guided %d,%g)\n", a.str("out").c_str(),
-              from.c_str(), f.line_radius, f.line_contrast, f.radius, f.eps);
+  std::printf("wrote %s (the weights of %s; output filter: lines %d,%g, color %g, guided %d,%g)\n",
+              a.str("out").c_str(), from.c_str(), f.line_radius, f.line_contrast, f.color, f.radius, f.eps);
   return 0;
 }
 
@@ -62,7 +62,7 @@ int cmd_export(const std::vector<std::string>& argv) {
       .option("style", "", "style name written into the file (1-32 of a-z 0-9 _ -), e.g. anime; "
               "install it as models/styles/NAME.ctzm for the element's `style` property")
       .option("output-filter", "", "finishing of the face crops the model makes (as eval --output-filter: "
-              "lines=R,CONTRAST and/or guided=R,EPS, or none); '': none, or with --from-model the file's own")
+              "lines=R,CONTRAST, color=SHARE, guided=R,EPS, or none); '': none, or with --from-model the file's own")
       .option("from-model", "", "instead of a run's checkpoint: rewrite this model file's header (--style, "
               "--output-filter, --note), keeping its weights, size and provenance")
       .flag("half", "store weights as fp16 (half the size)");

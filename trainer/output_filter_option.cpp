@@ -18,6 +18,13 @@ std::optional<OutputFilter> parse_output_filter(const std::string& text, const s
   std::stringstream steps(text);
   std::string step;
   while (std::getline(steps, step, '+')) {
+    if (step.rfind("color=", 0) == 0) {
+      char* end = nullptr;
+      const std::string v = step.substr(6);
+      f.color = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !(f.color >= 0 && f.color <= 1)) throw bad("bad value '" + v + "'");
+      continue;
+    }
     const auto eq = step.find('='), comma = step.find(',');
     if (eq == std::string::npos || comma == std::string::npos || comma < eq) throw bad("bad step '" + step + "'");
     const std::string kind = step.substr(0, eq), radius_text = step.substr(eq + 1, comma - eq - 1),

@@ -9,8 +9,8 @@
 namespace cartoonize::train {
 
 // '' -> nullopt (the model file's own), 'none' -> off, else steps joined by
-// '+': 'lines=R,CONTRAST' and/or 'guided=R,EPS' (radius 1..64, values 0..1),
-// e.g. lines=2,0.06. Throws Error naming `option` otherwise.
+// '+': 'lines=R,CONTRAST', 'color=SHARE', 'guided=R,EPS' (radius 1..64,
+// values 0..1), e.g. lines=2,0.06+color=0.5 (model_info.h). Throws Error naming `option` otherwise.
 std::optional<OutputFilter> parse_output_filter(const std::string& text, const std::string& option);
 
 }  // namespace cartoonize::train
