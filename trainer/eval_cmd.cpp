@@ -62,16 +62,13 @@ struct TemporalResult {
 
 // The clip through the element's tracked face path and through detection on
 // every frame (no tracking, no smoothing), measured over the face regions.
-TemporalResult measure_clip(const std::string& clip, int max_frames, int detect_interval, int detect_width,
+TemporalResult measure_clip(const std::string& clip, int max_frames, const faces::FaceTracker::Config& config,
                             faces::FaceDetector& detector, CropStylizer& stylizer, const faces::FaceStyle& style,
                             bool show_progress) {
   cv::VideoCapture cap(clip);
   if (!cap.isOpened()) throw Error("cannot open the clip " + clip + " (OpenCV VideoCapture)");
   double fps = cap.get(cv::CAP_PROP_FPS);
   if (!(fps > 0 && fps < 1000)) fps = faces::kFallbackFps;
-  faces::FaceTracker::Config config;  // the element's defaults
-  config.detect_width = detect_width;
-  config.detect_interval = detect_interval;
   faces::FaceTracker tracker(detector, config);
   WarpingMeter meter(3);
   TemporalResult r;
@@ -81,7 +78,7 @@ TemporalResult measure_clip(const std::string& clip, int max_frames, int detect_
     cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
     const auto tracked_faces = tracker.track(rgb, r.frames / fps);
     const StyledImage tracked = stylize_faces(rgb, tracked_faces, stylizer, style);
-    const StyledImage raw = stylize_faces(rgb, detect_faces(detector, rgb, detect_width), stylizer, style);
+    const StyledImage raw = stylize_faces(rgb, detect_faces(detector, rgb, config.detect_width), stylizer, style);
     cv::Mat region(rgb.size(), CV_8UC1, cv::Scalar(0));
     for (const auto* s : {&tracked, &raw})
       for (const cv::Rect& box : s->regions) region(box).setTo(255);
@@ -133,6 +130,12 @@ int cmd_eval(const std::vector<std::string>& argv) {
       .option("detect-width", std::to_string(faces::kDefaultDetectWidth),
               "video frames are scaled to this width for HOG (the element's default)")
       .range(0, 16384)
+      .option("smoothing-min-cutoff", number_text(faces::kDefaultMinCutoff),
+              "tracked path: One Euro minimum cutoff (Hz) of the landmarks (the element's smoothing-min-cutoff)")
+      .real_range(0.001, 100)
+      .option("smoothing-beta", number_text(faces::kDefaultBeta),
+              "tracked path: One Euro speed coefficient (the element's smoothing-beta)")
+      .real_range(0, 10)
       .option("size", "128", "crop side for the baselines and the classifier (prepare's --size)").range(16, 1024)
       .option("margin", number_text(faces::kDefaultCropMargin),
               "crop margin (the element's crop-margin and prepare's --margin)")
@@ -230,9 +233,14 @@ int cmd_eval(const std::vector<std::string>& argv) {
 
   TemporalResult clip;
   const std::string clip_file = a.str("clip");
-  if (clip_file != "none")
-    clip = measure_clip(clip_file, clip_frames, detect_interval, detect_width,
-                        detector, stylizer, style, !json);
+  if (clip_file != "none") {
+    faces::FaceTracker::Config config;  // the element's defaults but for these options
+    config.detect_width = detect_width;
+    config.detect_interval = detect_interval;
+    config.min_cutoff = a.number("smoothing-min-cutoff");
+    config.beta = a.number("smoothing-beta");
+    clip = measure_clip(clip_file, clip_frames, config, detector, stylizer, style, !json);
+  }
   const double ratio = clip.raw > 0 ? clip.tracked / clip.raw : 0;
 
   // name, value, goal text, met? (-1: no goal)
