@@ -417,7 +417,8 @@ TEST(EvalCommand, JsonOnHeldOutPhotosHasEveryMetric) {
                           "cartoon_score_input", "cartoon_score_crop", "classifier_heldout_accuracy", "warping_error", "warping_error_raw",
                           "warping_ratio", "warping_error_input", "faces_redetected_ok", "style_score", "style_score_ok",
                           "style_score_photos", "style_classifier_accuracy", "skin_lines", "skin_lines_input",
-                          "skin_lines_ok", "skin_dL", "skin_da", "skin_db", "skin_ab_shift", "\"faces\""})
+                          "skin_lines_ok", "skin_dL", "skin_da", "skin_db", "skin_ab_shift", "smoothing_nme",
+                          "\"faces\""})
   {
     // A JSON key as it is printed ("faces" is given quoted: it is a prefix of other keys).
     const std::string needle = key[0] == '"' ? std::string(key) : std::string(1, '"').append(key).append("\": ");

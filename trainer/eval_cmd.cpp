@@ -58,6 +58,10 @@ struct TemporalResult {
   int frames = 0;
   double tracked = 0, raw = 0, input = 0;
   int64_t pixels = 0;
+  // Smoothed landmarks (what the paste follows) against each frame's own
+  // fit, normalised as landmark_nme: what smoothing costs in lag.
+  double smoothing_nme = 0;
+  int smoothing_faces = 0;
 };
 
 // The clip through the element's tracked face path and through detection on
@@ -77,6 +81,10 @@ TemporalResult measure_clip(const std::string& clip, int max_frames, const faces
   while (r.frames < max_frames && cap.read(bgr) && !bgr.empty()) {
     cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
     const auto tracked_faces = tracker.track(rgb, r.frames / fps);
+    for (const auto& f : tracked_faces) {
+      r.smoothing_nme += landmark_nme(f.raw, f.smoothed);
+      ++r.smoothing_faces;
+    }
     const StyledImage tracked = stylize_faces(rgb, tracked_faces, stylizer, style);
     const StyledImage raw = stylize_faces(rgb, detect_faces(detector, rgb, config.detect_width), stylizer, style);
     cv::Mat region(rgb.size(), CV_8UC1, cv::Scalar(0));
@@ -277,6 +285,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
     rows.push_back({"warping_error_raw", clip.raw, "", -1});
     rows.push_back({"warping_ratio", ratio, "<= 0.5", ratio <= kGoalWarpRatio});
     rows.push_back({"warping_error_input", clip.input, "", -1});
+    rows.push_back({"smoothing_nme", clip.smoothing_faces ? clip.smoothing_nme / clip.smoothing_faces : 0, "", -1});
   }
 
   if (json) {
