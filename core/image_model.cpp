@@ -71,8 +71,9 @@ std::unique_ptr<ImageModel> load_script(const std::string& path, std::optional<N
     if (key == "input_size") {  // bounded like a .ctzm's: face crops are made at this size
       char* end = nullptr;
       const long v = std::strtol(value.c_str(), &end, 10);
-      if (*end || v < 8 || v > 8192)
-        throw Error("model file " + path + ": cartoonize.txt input_size '" + value + "' is not in 8..8192");
+      if (*end || v < kMinInputSize || v > kMaxInputSize)
+        throw Error("model file " + path + ": cartoonize.txt input_size '" + value + "' is not in " +
+                    std::to_string(kMinInputSize) + ".." + std::to_string(kMaxInputSize));
       info.input_size = int(v);
     }
   }

@@ -89,7 +89,84 @@ struct Header {
   std::map<std::string, TensorEntry> tensors;
 };
 
+// The keys this build reads. An unknown key is ignored (later versions may
+// add lines) unless it is one bit away from one of these: that is a damaged
+// line, not a new one.
+constexpr const char* kKnownKeys[] = {"header_crc32", "architecture", "width",        "res_blocks",   "input_size",
+                                      "normalization", "dtype",       "payload_bytes", "payload_crc32", "tensor",
+                                      "provenance",    "style",       "output_lines",  "output_color", "output_guided"};
+
+bool one_bit_apart(const std::string& a, const char* b) {
+  if (a.size() != std::strlen(b)) return false;
+  int bits = 0;
+  for (size_t i = 0; i < a.size(); ++i) bits += __builtin_popcount(unsigned(uint8_t(a[i]) ^ uint8_t(b[i])));
+  return bits == 1;
+}
+
+// The header's own checksum: the optional `header_crc32 C` line (written
+// first by save_model_file) holds the CRC-32 of the header text without that
+// line. Files written before it have none and are read as they always were;
+// when present it must match.
+void check_header_crc(const std::string& text) {
+  size_t line_start = std::string::npos, line_end = 0;
+  for (size_t at = 0; at < text.size();) {
+    size_t end = text.find('\n', at);
+    end = end == std::string::npos ? text.size() : end + 1;
+    const std::string start = text.substr(at, std::min<size_t>(13, end - at));
+    if (start == "header_crc32 ") {
+      if (line_start != std::string::npos) throw Error("header_crc32 listed twice");
+      line_start = at;
+      line_end = end;
+    } else if (one_bit_apart(start, "header_crc32 ")) {
+      // Its key or the space after it damaged: the line must not pass for
+      // an unknown one (that would read the file as one without the line).
+      throw Error("damaged header_crc32 line");
+    }
+    at = end;
+  }
+  if (line_start == std::string::npos) return;
+  std::string value = text.substr(line_start + 13, line_end - line_start - 13);
+  if (!value.empty() && value.back() == '\n') value.pop_back();
+  const uint32_t stored = uint32_t(parse_uint(value, "header_crc32", 0xffffffffu));
+  uint32_t crc = crc32(text.data(), line_start);
+  crc = crc32(text.data() + line_end, text.size() - line_end, crc);
+  if (crc != stored) throw Error("header checksum mismatch: the header is corrupt");
+}
+
+// A header value within [lo, hi] (the ranges the trainer accepts).
+int parse_in_range(const std::string& value, const std::string& key, int lo, int hi) {
+  const uint64_t v = parse_uint(value, key, uint64_t(1) << 40);
+  if (v < uint64_t(lo) || v > uint64_t(hi))
+    throw Error(std::string(key).append(" ").append(value).append(" is not in ").append(std::to_string(lo))
+                    .append("..").append(std::to_string(hi)));
+  return int(v);
+}
+
+// The tensor table must describe the weights exactly as save_model_file lays
+// them out: in offset order, each at the first 64-byte boundary after the
+// previous one, the last ending at payload_bytes. (One flipped bit in an
+// offset otherwise loads another tensor's bytes, or padding, silently in
+// files without header_crc32.)
+void check_layout(const Header& h) {
+  std::vector<std::pair<uint64_t, const std::string*>> order;
+  for (const auto& t : h.tensors) order.emplace_back(t.second.offset, &t.first);
+  std::sort(order.begin(), order.end());
+  uint64_t end = 0;
+  for (const auto& [offset, name] : order) {
+    const TensorEntry& e = h.tensors.at(*name);
+    const uint64_t expected = (end + kAlign - 1) / kAlign * kAlign;
+    if (offset != expected)
+      throw Error("tensor " + *name + " at byte " + std::to_string(offset) + " of the weights, where the layout puts it at " +
+                  std::to_string(expected) + " (corrupt tensor table)");
+    end = offset + e.bytes;
+  }
+  if (!order.empty() && end != h.payload_bytes)
+    throw Error("the tensors end at byte " + std::to_string(end) + " of " + std::to_string(h.payload_bytes) +
+                " weight bytes (corrupt tensor table)");
+}
+
 Header parse_header(const std::string& text) {
+  check_header_crc(text);
   Header h;
   bool have[6] = {};
   std::stringstream lines(text);
@@ -103,13 +180,13 @@ Header parse_header(const std::string& text) {
       h.info.architecture = value;
       have[0] = true;
     } else if (key == "width") {
-      h.info.width = int(parse_uint(value, "width", 512));
+      h.info.width = parse_in_range(value, key, 1, 512);
       have[1] = true;
     } else if (key == "res_blocks") {
-      h.info.res_blocks = int(parse_uint(value, "res_blocks", 64));
+      h.info.res_blocks = parse_in_range(value, key, 0, 64);
       have[2] = true;
     } else if (key == "input_size") {
-      h.info.input_size = int(parse_uint(value, "input_size", 8192));
+      h.info.input_size = parse_in_range(value, key, kMinInputSize, kMaxInputSize);
     } else if (key == "normalization") {
       h.info.normalization = parse_normalization(value);
     } else if (key == "dtype") {
@@ -146,15 +223,19 @@ Header parse_header(const std::string& text) {
     } else if (key == "style") {
       if (!valid_style_name(value)) throw bad_style(value);
       h.info.style = value;
-    }  // unknown keys: ignored, so later versions can add information
+    } else if (key != "header_crc32") {
+      // Unknown keys: ignored, so later versions can add information.
+      for (const char* known : kKnownKeys)
+        if (one_bit_apart(key, known))
+          throw Error("damaged line '" + key + " ...' (one bit from '" + known + "')");
+    }
   }
   static const char* names[6] = {"architecture", "width", "res_blocks", "dtype", "payload_bytes", "payload_crc32"};
   for (int i = 0; i < 6; ++i)
     if (!have[i]) throw Error(std::string("header lacks '") + names[i] + "'");
   if (h.info.architecture != "unet-wbc")
     throw Error("unknown architecture '" + h.info.architecture + "' (this build knows unet-wbc)");
-  if (h.info.width < 1) throw Error("width must be >= 1");
-  if (h.info.input_size < 8) throw Error("input_size must be >= 8");
+  check_layout(h);
   return h;
 }
 
@@ -269,6 +350,9 @@ void save_model_file(const std::string& path, Generator& generator, const ModelI
   info.width = generator->config().width;
   info.res_blocks = generator->config().res_blocks;
   info.dtype = half ? "f16" : "f32";
+  if (info.input_size < kMinInputSize || info.input_size > kMaxInputSize)
+    throw Error("input_size " + std::to_string(info.input_size) + " is not in " + std::to_string(kMinInputSize) + ".." +
+                std::to_string(kMaxInputSize));
 
   std::string payload;
   std::ostringstream table;
@@ -298,7 +382,11 @@ void save_model_file(const std::string& path, Generator& generator, const ModelI
     if (!valid_style_name(info.style)) throw bad_style(info.style);
     header << "style " << info.style << '\n';
   }
-  const std::string head = header.str();
+  // The header's own checksum goes first: a header cut short or run on into
+  // the weights (a damaged length) changes the text it covers.
+  const std::string body = header.str();
+  const std::string head =
+      std::string("header_crc32 ").append(std::to_string(crc32(body.data(), body.size()))).append("\n").append(body);
   write_file_atomically(path, [&](std::ostream& out) {
     out.write(kMagic, sizeof kMagic);
     put_u32(out, kVersion);

@@ -3,12 +3,20 @@
 // weights. Layout (all integers little-endian):
 //   "CTZMODEL" | u32 version (1) | u32 header length | header text | payload
 // The header is UTF-8 text, one `key value` per line:
+//   header_crc32 C        (first; CRC-32 of the header text without this
+//                          line. Files written before it have none and load
+//                          as before; when present it must match)
 //   architecture unet-wbc / width 32 / res_blocks 4 / input_size 128
 //   normalization minus_one_one / dtype f16 / payload_bytes N / payload_crc32 C
 //   tensor NAME D0,D1,.. OFFSET BYTES      (one line per tensor)
 //   provenance {...single-line JSON...}
 //   style NAME                             (optional: the look, e.g. anime)
 //   output_lines R C / output_color K / output_guided R EPS  (optional: ModelInfo::output_filter)
+// Header values are range-checked as the trainer's options are: width
+// 1..512, res_blocks 0..64, input_size kMinInputSize..kMaxInputSize (16..1024);
+// the tensor table must lay the tensors out as save_model_file does (in
+// order, 64-byte aligned, ending at payload_bytes). An unknown key is ignored
+// unless it is one bit from a known one (a damaged line).
 // Text keeps the loader tiny and fuzzable and needs no JSON library on the
 // GPU machine (core/ builds with LibTorch alone).
 #pragma once
@@ -30,7 +38,8 @@ void save_model_file(const std::string& path, Generator& generator, const ModelI
 
 // Reads and validates a .ctzm file. Throws Error naming the problem: missing
 // file, directory, permission, empty/truncated, bad magic, unsupported version,
-// checksum mismatch, unknown architecture, missing/unexpected tensor, shape
+// checksum mismatch (weights or header), a header value out of range, a
+// tensor table off the layout, unknown architecture, missing/unexpected tensor, shape
 // mismatch, NaN/Inf weights.
 NativeModel load_model_file(const std::string& path);
 

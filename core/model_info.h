@@ -37,6 +37,11 @@ struct OutputFilter {
   bool on() const { return radius > 0 || line_radius > 0 || color > 0; }
 };
 
+// The input sizes a model may declare (the trainer's --size range): face
+// crops are made at this size, so a damaged header must not ask for more.
+constexpr int kMinInputSize = 16;
+constexpr int kMaxInputSize = 1024;
+
 struct ModelInfo {
   ModelFormat format = ModelFormat::Native;
   std::string architecture = "unet-wbc";  // native generator family

@@ -104,8 +104,8 @@ static gboolean gst_cartoonize_start(GstBaseTransform* trans) {
   gst_cartoonize_start_model_loader(self);
   const Settings s = copy_settings(self);
   cartoonize::set_cpu_threads(s.threads);
-  const cartoonize::EngineOptions options = gst_cartoonize_engine_options(self, s);
-  std::unique_ptr<cartoonize::Engine> engine = gst_cartoonize_load_engine(self, options);
+  cartoonize::EngineOptions options = gst_cartoonize_engine_options(self, s);
+  std::unique_ptr<cartoonize::Engine> engine = gst_cartoonize_load_engine(self, s, options);
   if (!engine) {
     self->loader->stop();
     return FALSE;

@@ -42,10 +42,34 @@ static std::unique_ptr<cartoonize::Engine> try_load(const cartoonize::EngineOpti
   return nullptr;
 }
 
-std::unique_ptr<cartoonize::Engine> gst_cartoonize_load_engine(GstCartoonize* self,
-                                                               const cartoonize::EngineOptions& options) {
+// The style's own model when `options` runs the style's student (quality
+// fast, or auto on the CPU, and no model-location): what a student that
+// cannot be loaded gives way to. "" otherwise.
+static std::string student_fallback(const Settings& s, const cartoonize::EngineOptions& options) {
+  if (!s.model_location.empty()) return "";
+  const std::string full = style_model_path(s.style);
+  return options.model_path != full ? full : "";
+}
+
+// try_load, and when the style's student fails to load (damaged, truncated,
+// unreadable: any load error but a device's), the style's own model with a
+// bus warning naming the file and why. `options` ends as what was tried last.
+static std::unique_ptr<cartoonize::Engine> try_load_style(GstCartoonize* self, const Settings& s,
+                                                          cartoonize::EngineOptions& options, std::string* error) {
+  auto engine = try_load(options, error);
+  const std::string full = student_fallback(s, options);
+  if (engine || full.empty() || error->rfind("device=cuda", 0) == 0) return engine;
+  GST_ELEMENT_WARNING(self, RESOURCE, OPEN_READ,
+                      ("%s; style %s runs its own model instead", error->c_str(), style_nick(s.style).c_str()),
+                      ("the student %s cannot be loaded: falling back to %s", options.model_path.c_str(), full.c_str()));
+  options.model_path = full;
+  return try_load(options, error);
+}
+
+std::unique_ptr<cartoonize::Engine> gst_cartoonize_load_engine(GstCartoonize* self, const Settings& s,
+                                                               cartoonize::EngineOptions& options) {
   std::string error;
-  auto engine = try_load(options, &error);
+  auto engine = try_load_style(self, s, options, &error);
   if (!engine) {
     // The engine checks the file before the device: blame the device only
     // when its message is the device's.
@@ -85,9 +109,9 @@ static void swap_model(GstCartoonize* self, const std::string& location) {
     s = *self->settings;
   }
   s.model_location = location;
-  const cartoonize::EngineOptions options = gst_cartoonize_engine_options(self, s);
+  cartoonize::EngineOptions options = gst_cartoonize_engine_options(self, s);
   std::string error;
-  std::unique_ptr<cartoonize::Engine> engine = try_load(options, &error);
+  std::unique_ptr<cartoonize::Engine> engine = try_load_style(self, s, options, &error);
   if (engine) {
     install_engine(self, std::move(engine), options);
     return;

@@ -130,9 +130,11 @@ void gst_cartoonize_get_property(GObject* object, guint prop_id, GValue* value, 
 
 // gstcartoonize_model.cpp
 cartoonize::EngineOptions gst_cartoonize_engine_options(GstCartoonize* self, const cartoonize_element::Settings& s);
-// Loads the model of `options`; posts an error and returns null on failure.
-std::unique_ptr<cartoonize::Engine> gst_cartoonize_load_engine(GstCartoonize* self,
-                                                               const cartoonize::EngineOptions& options);
+// Loads the model of `options` (made from `s`); posts an error and returns
+// null on failure. A style's student that cannot be loaded gives way to the
+// style's own model with a bus warning; `options` then names that model.
+std::unique_ptr<cartoonize::Engine> gst_cartoonize_load_engine(GstCartoonize* self, const cartoonize_element::Settings& s,
+                                                               cartoonize::EngineOptions& options);
 // Starts the loader for model-location changes while running.
 void gst_cartoonize_start_model_loader(GstCartoonize* self);
 // Frame limit in pixels for max-pixels (0: automatic for the engine's device).

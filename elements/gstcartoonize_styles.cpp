@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "error.h"
 #include "model_file.h"
 
 GST_DEBUG_CATEGORY_EXTERN(gst_cartoonize_debug);
@@ -20,7 +21,38 @@ struct Style {
   std::string nick;         // the file stem
   std::string path;         // its model file
   std::string description;  // what gst-inspect-1.0 shows beside the nick
+  bool bad_student = false; // fast/NICK.ctzm's header did not read at the scan: treated as absent
 };
+
+// What gst-inspect-1.0 may print of a model's own text (provenance fields,
+// loader messages that quote the header): valid UTF-8 (an invalid byte
+// becomes U+FFFD), no control or format characters (escape sequences,
+// bidi overrides; a tab or line break becomes a space), at most `max`
+// characters, the rest cut with an ellipsis.
+std::string printable(const std::string& text, size_t max) {
+  gchar* valid = g_utf8_make_valid(text.c_str(), gssize(text.size()));
+  std::string out;
+  size_t chars = 0;
+  for (const gchar* p = valid; *p; p = g_utf8_next_char(p)) {
+    gunichar c = g_utf8_get_char(p);
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+    else if (!g_unichar_isprint(c)) continue;
+    if (chars == max) {
+      out += "\u2026";
+      break;
+    }
+    gchar utf8[6];
+    out.append(utf8, size_t(g_unichar_to_utf8(c, utf8)));
+    ++chars;
+  }
+  g_free(valid);
+  return out;
+}
+
+// Provenance fields and messages in a style's description: one field never
+// fills the terminal, the whole line stays under kMaxDescription characters.
+constexpr size_t kMaxField = 64;
+constexpr size_t kMaxDescription = 200;
 
 // The value of "key": in a one-line JSON object, without a JSON parser: a
 // string's text or a number's digits ("" when absent).
@@ -41,12 +73,30 @@ std::string json_field(const std::string& json, const std::string& key) {
 // The header's style name and provenance, in a few words.
 std::string describe(const cartoonize::ModelInfo& info) {
   std::string d = info.style.empty() ? "no style name in the file" : "style " + info.style;
-  const std::string stage = json_field(info.provenance_json, "stage");
-  const std::string iterations = json_field(info.provenance_json, "iterations");
+  const std::string stage = printable(json_field(info.provenance_json, "stage"), kMaxField);
+  const std::string iterations = printable(json_field(info.provenance_json, "iterations"), kMaxField);
   if (!stage.empty()) d += ", " + stage + " stage";
   if (!iterations.empty()) d += ", " + iterations + " iterations";
   d += ", " + info.dtype;
   return d;
+}
+
+// The style's student, STYLE_DIR/fast/NICK.ctzm: checked like the styles
+// (header only). A student whose header does not read is reported and
+// left out, so quality=fast|auto runs the style's own model.
+bool bad_student(const std::string& dir, const std::string& nick) {
+  const fs::path student = fs::path(dir) / "fast" / (nick + ".ctzm");
+  std::error_code ec;
+  if (!fs::exists(student, ec)) return false;
+  try {
+    if (!fs::is_regular_file(student, ec)) throw cartoonize::Error("is not a regular file");
+    cartoonize::read_model_header(student.string());
+    return false;
+  } catch (const std::exception& e) {
+    GST_WARNING("style folder %s: the student %s is left out (style %s runs its own model): %s", dir.c_str(),
+                student.c_str(), nick.c_str(), printable(e.what(), kMaxDescription).c_str());
+    return true;
+  }
 }
 
 // Every NAME.ctzm of the folder whose header reads, sorted by name; the
@@ -64,9 +114,10 @@ std::vector<Style> scan(const std::string& dir) {
       continue;
     }
     try {
-      styles.push_back({nick, p.string(), describe(cartoonize::read_model_header(p.string()))});
+      styles.push_back({nick, p.string(), describe(cartoonize::read_model_header(p.string())), bad_student(dir, nick)});
     } catch (const std::exception& e) {
-      GST_WARNING("style folder %s: %s left out: %s", dir.c_str(), p.filename().c_str(), e.what());
+      GST_WARNING("style folder %s: %s left out: %s", dir.c_str(), p.filename().c_str(),
+                  printable(e.what(), kMaxDescription).c_str());
     }
   }
   if (ec) GST_WARNING("style folder %s: %s", dir.c_str(), ec.message().c_str());
@@ -90,6 +141,7 @@ std::vector<Style> scan(const std::string& dir) {
                   Style{def, path, description});
     it = std::find_if(styles.begin(), styles.end(), [&](const Style& s) { return s.nick == def; });
   }
+  for (Style& s : styles) s.description = printable(s.description, kMaxDescription);
   it->description += " (default)";
   return styles;
 }
@@ -160,7 +212,7 @@ std::string style_student_path(gint style) {
   if (style == default_style() && env && *env) return env;
   const fs::path student = fs::path(style_dir()) / "fast" / (s->nick + ".ctzm");
   std::error_code ec;
-  return fs::is_regular_file(student, ec) ? student.string() : style_model_path(style);
+  return !s->bad_student && fs::is_regular_file(student, ec) ? student.string() : style_model_path(style);
 }
 
 }  // namespace cartoonize_element

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -229,7 +230,16 @@ class DamagedModel : public ::testing::Test {
     std::memcpy(&len, good.data() + 12, 4);
     return good.substr(16, len);
   }
+  // The file with header `text`; a header_crc32 first line is recomputed, so
+  // the damage a test makes is what the loader's other checks see.
   std::string with_header(const std::string& text) const {
+    if (text.rfind("header_crc32 ", 0) != 0) return with_raw_header(text);
+    const std::string body = text.substr(text.find('\n') + 1);
+    return with_raw_header(
+        std::string("header_crc32 ").append(std::to_string(crc32(body.data(), body.size()))).append("\n").append(body));
+  }
+  // The file with header `text` exactly.
+  std::string with_raw_header(const std::string& text) const {
     uint32_t old_len, len = uint32_t(text.size());
     std::memcpy(&old_len, good.data() + 12, 4);
     std::string out = good.substr(0, 12);
@@ -320,6 +330,107 @@ TEST_F(DamagedModel, NaNWeights) {
   cartoonize::save_model_file(dir.file("nan.ctzm"), g, ModelInfo{}, false);
   expect_error([&] { load_model_file(dir.file("nan.ctzm")); }, "up1a.weight contains NaN");
 }
+// Issue 26 item 5: the checksum covers the header too (header_crc32, the
+// header's first line), and header values are range-checked.
+TEST_F(DamagedModel, TheHeaderHasItsOwnChecksum) {
+  const std::string h = header_text();
+  ASSERT_EQ(h.rfind("header_crc32 ", 0), 0u) << "save_model_file writes header_crc32 first:\n" << h;
+  // One bit each, every value still in range and inside the weights:
+  // input_size 128 -> 328, a tensor offset moved by one byte.
+  std::string b = h;
+  b[b.find("input_size 128") + 11] ^= 0x02;
+  ASSERT_NE(b.find("input_size 328"), std::string::npos);
+  expect_rejected(with_raw_header(b), "header checksum mismatch");
+  b = h;
+  const size_t bias = b.find("tensor conv0.bias ");
+  ASSERT_NE(bias, std::string::npos);
+  b[b.rfind(' ', b.find('\n', bias)) - 1] ^= 0x01;  // the offset's last digit
+  expect_rejected(with_raw_header(b), "header checksum mismatch");
+  // The line itself: its key, the space after it, its value.
+  for (size_t at : {size_t(11), size_t(12), size_t(14)}) {
+    b = h;
+    b[at] ^= 0x01;
+    expect_rejected(with_raw_header(b), at < 13 ? "damaged header_crc32 line" : "header checksum mismatch");
+  }
+}
+
+TEST_F(DamagedModel, EveryByteOfTheHeaderIsChecked) {
+  // read_model_header (what the style scan reads) reads no further than the
+  // header, so the file stops there. Every byte before the weights gets one
+  // flipped bit (the bit cycles with the byte's position), the magic,
+  // version, length and the header_crc32 line all eight in turn.
+  uint32_t len;
+  std::memcpy(&len, good.data() + 12, 4);
+  const std::string head = good.substr(0, 16 + len);
+  const size_t crc_line_end = head.find('\n', 16) + 1;
+  cartoonize::testing::write_bytes(dir.file("head.ctzm"), head);
+  ASSERT_NO_THROW(read_model_header(dir.file("head.ctzm")));
+  int accepted = 0;
+  std::string examples;
+  for (size_t i = 0; i < head.size(); ++i)
+    for (int bit = 0; bit < 8; ++bit) {
+      if (i >= crc_line_end && bit != int(i % 8)) continue;
+      std::string b = head;
+      b[i] = char(b[i] ^ (1 << bit));
+      cartoonize::testing::write_bytes(dir.file("head.ctzm"), b);
+      try {
+        read_model_header(dir.file("head.ctzm"));
+        if (++accepted <= 5) examples.append(" byte ").append(std::to_string(i)).append(" bit ").append(std::to_string(bit));
+      } catch (const Error&) {
+      }
+    }
+  EXPECT_EQ(accepted, 0) << "one-bit flips read silently:" << examples;
+}
+
+TEST_F(DamagedModel, FilesWithoutTheHeaderChecksumLoadAndKeepTheOtherChecks) {
+  // Every model shipped before header_crc32 has none: read as before.
+  std::string old = header_text();
+  if (old.rfind("header_crc32 ", 0) == 0) old.erase(0, old.find('\n') + 1);
+  cartoonize::testing::write_bytes(dir.file("old.ctzm"), with_raw_header(old));
+  EXPECT_NO_THROW(load_model_file(dir.file("old.ctzm")));
+  // A tensor offset one bit off (unaligned) or 64 bytes on (another
+  // tensor's bytes): off the layout the writer uses.
+  const size_t bias = old.find("tensor conv0.bias ");
+  ASSERT_NE(bias, std::string::npos);
+  const size_t off_end = old.rfind(' ', old.find('\n', bias));
+  const size_t off_start = old.rfind(' ', off_end - 1) + 1;
+  const uint64_t offset = std::stoull(old.substr(off_start, off_end - off_start));
+  for (uint64_t moved : {offset ^ 1, offset + 64}) {
+    std::string b = old;
+    b.replace(off_start, off_end - off_start, std::to_string(moved));
+    expect_rejected(with_raw_header(b), "corrupt tensor table");
+  }
+  // A key one bit off is a damaged line, not an unknown one.
+  std::string b = old;
+  b.replace(b.find("input_size 128"), 10, "input_sizm");
+  expect_rejected(with_raw_header(b), "one bit from 'input_size'");
+}
+
+TEST_F(DamagedModel, HeaderValuesOutsideTheTrainersRangesAreRefused) {
+  // The trainer's --size 16..1024, --width 1..512, --res-blocks 0..64
+  // (input_size 8192 and min-crop-size=0 ran the process out of memory).
+  const std::vector<std::array<std::string, 3>> cases{
+      {"input_size 128", "input_size 8192", "input_size 8192 is not in 16..1024"},
+      {"input_size 128", "input_size 1025", "input_size 1025 is not in 16..1024"},
+      {"input_size 128", "input_size 8", "input_size 8 is not in 16..1024"},
+      {"width 8", "width 0", "width 0 is not in 1..512"},
+      {"width 8", "width 513", "width 513 is not in 1..512"},
+      {"res_blocks 1", "res_blocks 65", "res_blocks 65 is not in 0..64"}};
+  for (const auto& [from, to, phrase] : cases) {
+    SCOPED_TRACE(to);
+    std::string h = header_text();
+    h.replace(h.find(from + "\n"), from.size(), to);
+    expect_rejected(with_header(h), phrase);
+    expect_error([&] { read_model_header(dir.file("bad.ctzm")); }, phrase);
+  }
+  // And the writer refuses to write one.
+  Generator g(GeneratorConfig{8, 1});
+  ModelInfo info;
+  info.input_size = 2048;
+  expect_error([&] { cartoonize::save_model_file(dir.file("big.ctzm"), g, info, false); },
+               "input_size 2048 is not in 16..1024");
+}
+
 TEST_F(DamagedModel, NoReadPermission) {
   if (geteuid() == 0) GTEST_SKIP() << "running as root: file permissions do not apply";
   ::chmod(dir.file("good.ctzm").c_str(), 0);
@@ -512,7 +623,7 @@ TEST(TorchScript, DamagedDebugInfoIsNeverRead) {
 TEST(TorchScript, InputSizeOutOfRangeIsRefused) {
   TempDir dir;
   cartoonize::testing::write_script_model(dir.file("big.pt"), "x", "normalization zero_one\ninput_size 99999999999\n");
-  expect_error([&] { load_image_model(dir.file("big.pt")); }, "input_size '99999999999' is not in 8..8192");
+  expect_error([&] { load_image_model(dir.file("big.pt")); }, "input_size '99999999999' is not in 16..1024");
 }
 
 TEST(Engine, CudaWithoutGpuFailsCleanly) {

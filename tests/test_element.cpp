@@ -245,12 +245,28 @@ TEST(Element, DamagedModelsFailTheStateChangeNamingTheProblem) {
   cartoonize::testing::write_bytes(dir.file("corrupt.ctzm"), flipped);
   std::string arch = good;
   arch.replace(arch.find("unet-wbc"), 8, "unet-xyz");
+  cartoonize::testing::write_bytes(dir.file("header.ctzm"), arch);  // the header's own checksum no longer matches
+  {
+    // The same name with the header checksum made to match: the name is refused.
+    uint32_t old_len = 0;
+    std::memcpy(&old_len, arch.data() + 12, 4);
+    const std::string text = arch.substr(16, old_len);
+    ASSERT_EQ(text.rfind("header_crc32 ", 0), 0u) << text;
+    const std::string body = text.substr(text.find('\n') + 1);
+    const std::string head =
+        std::string("header_crc32 ").append(std::to_string(cartoonize::crc32(body.data(), body.size()))).append("\n");
+    const uint32_t len = uint32_t(head.size() + body.size());
+    std::string sealed = arch.substr(0, 12);
+    sealed.append(reinterpret_cast<const char*>(&len), 4).append(head).append(body).append(arch.substr(16 + old_len));
+    arch = sealed;
+  }
   cartoonize::testing::write_bytes(dir.file("arch.ctzm"), arch);
   cartoonize::testing::write_bytes(dir.file("text.ctzm"), "hello, I am not a model\n");
 
   EXPECT_EQ(start_error("model-location=" + dir.file("good.ctzm")), "");
   EXPECT_NE(start_error("model-location=" + dir.file("truncated.ctzm")).find("truncated"), std::string::npos);
   EXPECT_NE(start_error("model-location=" + dir.file("corrupt.ctzm")).find("checksum"), std::string::npos);
+  EXPECT_NE(start_error("model-location=" + dir.file("header.ctzm")).find("header checksum mismatch"), std::string::npos);
   EXPECT_NE(start_error("model-location=" + dir.file("arch.ctzm")).find("unknown architecture"), std::string::npos);
   EXPECT_NE(start_error("model-location=" + dir.file("text.ctzm")).find("bad magic"), std::string::npos);
   EXPECT_NE(start_error("model-location=" + dir.file("missing.ctzm")).find("No such file"), std::string::npos);

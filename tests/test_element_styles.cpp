@@ -253,6 +253,155 @@ TEST(Styles, QualityRunsTheStudentOnTheCpuAndTheStyleItselfWhenAsked) {
   gst_object_unref(e);
 }
 
+// A style's student that cannot be loaded (issue 26 item 6): fast/alpha.ctzm
+// written after the scan (which reads headers only) with its header whole
+// and its weights cut short. quality=auto on the CPU picks it; the element
+// runs alpha's own model instead and says why on the bus.
+TEST(Styles, AStudentThatCannotBeLoadedGivesWayToTheStylesOwnModel) {
+  const std::string student = style_dir().file("fast/alpha.ctzm");
+  std::filesystem::create_directories(style_dir().file("fast"));
+  {
+    cartoonize::Generator g = write_random_model(student, {8, 1}, false, 99);
+    cartoonize::ModelInfo info;
+    info.style = "alpha";
+    cartoonize::save_model_file(student, g, info, false);
+    const std::string bytes = read_bytes(student);
+    write_bytes(student, bytes.substr(0, bytes.size() - 100));
+  }
+  const std::string alpha = output_with("model-location=" + style_file("alpha"));
+  auto expect_warning = [&](GstBus* bus) {
+    GstMessage* msg = wait_for(bus, GST_MESSAGE_WARNING, nullptr, 60 * GST_SECOND);
+    ASSERT_NE(msg, nullptr) << "no warning for the student";
+    const std::string text = message_text(msg);
+    gst_message_unref(msg);
+    for (const std::string& word : {student, std::string("truncated"), std::string("runs its own model"),
+                                    style_file("alpha")})
+      EXPECT_NE(text.find(word), std::string::npos) << word << " not in: " << text;
+  };
+
+  // At start: the bus is the element's before the harness starts it.
+  GstElement* e = gst_parse_launch("cartoonize device=cpu mode=frame style=alpha", nullptr);
+  ASSERT_NE(e, nullptr);
+  GstBus* bus = gst_bus_new();
+  gst_element_set_bus(e, bus);
+  if (gst_element_set_state(e, GST_STATE_READY) != GST_STATE_CHANGE_SUCCESS ||
+      gst_element_set_state(e, GST_STATE_PAUSED) == GST_STATE_CHANGE_FAILURE) {
+    GstMessage* msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+    ADD_FAILURE() << "the element did not start: " << (msg ? message_text(msg) : "no error posted");
+    if (msg) gst_message_unref(msg);
+    gst_element_set_state(e, GST_STATE_NULL);
+    gst_object_unref(e);
+    gst_object_unref(bus);
+    std::filesystem::remove_all(style_dir().file("fast"));
+    return;
+  }
+  GstHarness* h = gst_harness_new_with_element(e, "sink", "src");
+  gst_object_unref(e);
+  gst_harness_set_caps_str(h, caps_for("RGB", kW, kH).c_str(), caps_for("RGB", kW, kH).c_str());
+  ASSERT_EQ(gst_harness_push(h, photo_buffer("RGB", kW, kH)), GST_FLOW_OK);
+  GstBuffer* out = gst_harness_pull(h);
+  ASSERT_NE(out, nullptr);
+  EXPECT_EQ(buffer_bytes(out), alpha) << "quality=auto on the CPU: alpha's own model";
+  gst_buffer_unref(out);
+  expect_warning(bus);
+
+  // While PLAYING: full, then fast again. The swap loads alpha's own model.
+  g_object_set(cartoonize_of(h), "quality", 2 /* full */, nullptr);
+  EXPECT_EQ(next_model_update(bus), style_file("alpha"));
+  g_object_set(cartoonize_of(h), "quality", 1 /* fast */, nullptr);
+  expect_warning(bus);
+  EXPECT_EQ(next_model_update(bus), style_file("alpha"));
+  EXPECT_EQ(run_frame(h), alpha);
+  gst_harness_teardown(h);
+  gst_object_unref(bus);
+  std::filesystem::remove_all(style_dir().file("fast"));
+}
+
+// What another process (gst-inspect-1.0, gst-launch-1.0) prints with the
+// style folder `dir`: exit status, stdout, stderr.
+struct Spawned {
+  int status = -1;
+  std::string out, err;
+};
+Spawned spawn_with_styles(const std::string& dir, std::vector<std::string> argv, const char* debug = nullptr) {
+  gchar** env = g_get_environ();
+  env = g_environ_setenv(env, "CARTOONIZE_STYLE_DIR", dir.c_str(), TRUE);
+  env = g_environ_setenv(env, "LC_ALL", "C.UTF-8", TRUE);  // g_print passes UTF-8 through unchanged
+  env = g_environ_setenv(env, "GST_DEBUG_NO_COLOR", "1", TRUE);
+  if (debug) env = g_environ_setenv(env, "GST_DEBUG", debug, TRUE);
+  std::vector<gchar*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  gchar *out = nullptr, *err = nullptr;
+  Spawned r;
+  GError* error = nullptr;
+  if (!g_spawn_sync(nullptr, args.data(), env, G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out, &err, &r.status, &error)) {
+    ADD_FAILURE() << argv[0] << ": " << error->message;
+    g_error_free(error);
+  }
+  g_strfreev(env);
+  r.out = out ? out : "";
+  r.err = err ? err : "";
+  g_free(out);
+  g_free(err);
+  return r;
+}
+
+// The style scan reads the students' headers too (issue 26 item 6): a
+// student whose header does not read is reported and treated as absent, so
+// the style runs its own model without trying it.
+TEST(Styles, TheScanLeavesOutAStudentWhoseHeaderDoesNotRead) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.file("fast"));
+  write_random_model(dir.file("gamma.ctzm"), {8, 1}, false, 5);
+  write_bytes(dir.file("fast/gamma.ctzm"), "CTZMODEL not a header");
+  const Spawned inspect = spawn_with_styles(dir.path(), {"gst-inspect-1.0", "cartoonize"}, "cartoonize:2");
+  EXPECT_EQ(inspect.status, 0) << inspect.err;
+  EXPECT_NE(inspect.out.find("gamma"), std::string::npos) << "the style is listed";
+  const std::string left_out = "the student " + dir.file("fast/gamma.ctzm") + " is left out";
+  EXPECT_NE(inspect.err.find(left_out), std::string::npos) << left_out << " not in:\n" << inspect.err;
+
+  const Spawned launch = spawn_with_styles(
+      dir.path(),
+      {"gst-launch-1.0", "videotestsrc", "num-buffers=1", "!", "video/x-raw,format=RGB,width=64,height=48", "!",
+       "cartoonize", "device=cpu", "mode=frame", "style=gamma", "!", "fakesink"},
+      "cartoonize:4");
+  EXPECT_EQ(launch.status, 0) << launch.out << launch.err;
+  EXPECT_NE(launch.err.find("loaded model " + dir.file("gamma.ctzm")), std::string::npos) << launch.err;
+  EXPECT_EQ((launch.out + launch.err).find("cannot be loaded"), std::string::npos)
+      << "the student was tried:\n" << launch.out << launch.err;
+}
+
+// gst-inspect-1.0 shows a model's provenance sanitised and shortened (issue
+// 26 item 9): no escape sequence, control character or invalid UTF-8 reaches
+// the terminal, and a 20 kB field is cut.
+TEST(Styles, GstInspectShowsProvenanceSanitisedAndShort) {
+  TempDir dir;
+  cartoonize::Generator g = write_random_model(dir.file("delta.ctzm"), {8, 1}, false, 6);
+  cartoonize::ModelInfo info;
+  info.style = "delta";
+  info.provenance_json = std::string("{\"stage\": \"\x1b[2J\x1b]0;pwned\x07red\x1b[31m \xff\xfe\xc3(") +
+                         std::string(20000, 'A') + "\", \"iterations\": 12\x1b[0m3}";
+  cartoonize::save_model_file(dir.file("delta.ctzm"), g, info, false);
+  const Spawned inspect = spawn_with_styles(dir.path(), {"gst-inspect-1.0", "cartoonize"});
+  EXPECT_EQ(inspect.status, 0) << inspect.err;
+  const std::string& text = inspect.out;
+  const size_t at = text.find("): delta");
+  ASSERT_NE(at, std::string::npos) << text.substr(0, 4000);
+  const std::string line = text.substr(at, text.find('\n', at) - at);
+  EXPECT_NE(line.find("style delta, "), std::string::npos) << line;
+  EXPECT_NE(line.find("red"), std::string::npos) << line;
+  EXPECT_NE(line.find("\u2026"), std::string::npos) << "an ellipsis where the field is cut: " << line;
+  EXPECT_NE(line.find("12[0m3 iterations"), std::string::npos) << line;
+  EXPECT_LT(line.size(), 400u) << "the line is not shortened";
+  EXPECT_TRUE(g_utf8_validate(text.data(), gssize(text.size()), nullptr)) << "invalid UTF-8 in gst-inspect's output";
+  for (char c : text)
+    if (uint8_t(c) < 0x20 && c != '\n') {
+      ADD_FAILURE() << "control character " << int(c) << " in gst-inspect's output: " << line.substr(0, 300);
+      break;
+    }
+}
+
 // GLib's warning for an enum value the type does not have.
 void count_warning(const gchar*, GLogLevelFlags, const gchar* message, gpointer data) {
   if (std::string(message).find("style") != std::string::npos) ++*static_cast<int*>(data);
