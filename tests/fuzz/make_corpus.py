@@ -6,7 +6,11 @@ there (tiny-w4-f32.ctzm / tiny-w4-f16.ctzm, made by the project's own writer:
 tiny TorchScript archives (PyTorch from .venv). Run from the source root:
   .venv/bin/python tests/fuzz/make_corpus.py
 Each seed starts the fuzzer at one of the loader's checks instead of waiting
-for it to find its way there."""
+for it to find its way there. sealed-filtered-f16.ctzm (the writer's header
+checksum and the optional output_* and style lines) is made by the trainer,
+not here: `cartoonize-train export --from-model corpus/tiny-w4-f16.ctzm
+--output-filter lines=2,0.06+color=0.5+guided=1,0.002 --style fuzz --out
+corpus/sealed-filtered-f16.ctzm`."""
 import os
 import struct
 import zlib
