@@ -55,9 +55,9 @@ std::unique_ptr<Engine> Engine::create(const EngineOptions& options) {
   // device asked for is missing too.
   s.model = load_image_model(options.model_path, options.normalization);
   s.face_filter = options.output_filter.value_or(s.model->info().output_filter);
-  if (s.face_filter.radius < 0 || s.face_filter.line_radius < 0 || !(s.face_filter.eps >= 0) ||
-      !(s.face_filter.line_contrast >= 0))
-    throw Error("output filter: radii, eps and contrast must be >= 0");
+  const OutputFilter& f = s.face_filter;
+  if (f.radius < 0 || f.line_radius < 0 || !(f.eps >= 0) || !(f.line_contrast >= 0) || !(f.color >= 0))
+    throw Error("output filter: radii, eps, contrast and colour share must be >= 0");
   const bool have_cuda = cuda_available();
   if (options.device == DeviceChoice::Cuda && !have_cuda) {
 #ifdef CARTOONIZE_WITH_CUDA

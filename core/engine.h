@@ -38,8 +38,8 @@ struct EngineOptions {
   // What the engine has to say that is not an error (a failed graph capture).
   // Empty: printed to stderr.
   std::function<void(const std::string&)> on_warning = nullptr;
-  // Face crops: the guided filter on the generator's output (model_info.h);
-  // unset: the model file's own (its `output_guided` line, else none).
+  // How face crops are finished (model_info.h's OutputFilter); unset: the
+  // model file's own (its output_* header lines, else none).
   std::optional<OutputFilter> output_filter = std::nullopt;
 };
 

@@ -1,6 +1,7 @@
 // The engine's finishing step on face cartoons (ModelInfo::output_filter):
-// strokes the photo has no line for are closed over, then an optional guided
-// filter. Plain LibTorch on tensors of the engine's device.
+// strokes the photo has no line for are closed over, the photo's chroma is
+// carried, then an optional guided filter. Plain LibTorch on tensors of the
+// engine's device.
 #pragma once
 #include <torch/torch.h>
 

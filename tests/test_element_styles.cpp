@@ -213,17 +213,22 @@ TEST(Styles, AnExplicitModelLocationOverridesTheStyle) {
   gst_object_unref(bus);
 }
 
+// alpha's student, STYLE_DIR/fast/alpha.ctzm (a random model of its own,
+// style alpha), written for one test: the others expect the folder without it.
+static std::string write_alpha_student() {
+  const std::string student = style_dir().file("fast/alpha.ctzm");
+  std::filesystem::create_directories(style_dir().file("fast"));
+  cartoonize::Generator g = write_random_model(student, {8, 1}, false, 99);
+  cartoonize::ModelInfo info;
+  info.style = "alpha";
+  cartoonize::save_model_file(student, g, info, false);
+  return student;
+}
+
 // quality: a style's student lives in STYLE_DIR/fast/NAME.ctzm. Here alpha
 // gets one for this test only (other tests expect the folder without it).
 TEST(Styles, QualityRunsTheStudentOnTheCpuAndTheStyleItselfWhenAsked) {
-  const std::string student = style_dir().file("fast/alpha.ctzm");
-  std::filesystem::create_directories(style_dir().file("fast"));
-  {
-    cartoonize::Generator g = write_random_model(student, {8, 1}, false, 99);
-    cartoonize::ModelInfo info;
-    info.style = "alpha";
-    cartoonize::save_model_file(student, g, info, false);
-  }
+  const std::string student = write_alpha_student();
   const std::string alpha = output_with("model-location=" + style_file("alpha")),
                     fast = output_with("model-location=" + student), beta = output_with("style=beta quality=full");
   ASSERT_NE(alpha, fast);
@@ -258,13 +263,8 @@ TEST(Styles, QualityRunsTheStudentOnTheCpuAndTheStyleItselfWhenAsked) {
 // and its weights cut short. quality=auto on the CPU picks it; the element
 // runs alpha's own model instead and says why on the bus.
 TEST(Styles, AStudentThatCannotBeLoadedGivesWayToTheStylesOwnModel) {
-  const std::string student = style_dir().file("fast/alpha.ctzm");
-  std::filesystem::create_directories(style_dir().file("fast"));
+  const std::string student = write_alpha_student();
   {
-    cartoonize::Generator g = write_random_model(student, {8, 1}, false, 99);
-    cartoonize::ModelInfo info;
-    info.style = "alpha";
-    cartoonize::save_model_file(student, g, info, false);
     const std::string bytes = read_bytes(student);
     write_bytes(student, bytes.substr(0, bytes.size() - 100));
   }

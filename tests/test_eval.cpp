@@ -22,6 +22,7 @@
 #include "image_folder.h"
 #include "output_filter.h"
 #include "split.h"
+#include "tensor_image.h"
 #include "test_support.h"
 
 namespace ct = cartoonize::testing;
@@ -329,13 +330,14 @@ TEST(EvalSkin, StrokesDrawnAcrossTheCheeksAndATintAreMeasured) {
   EXPECT_LT(d[1], -8) << "a* (green-red) falls";
 }
 
-// An RGB crop as 1 x 3 x H x W in [0, 1], and back.
-static torch::Tensor to01(const cv::Mat& rgb) {
-  return torch::from_blob(rgb.data, {1, rgb.rows, rgb.cols, 3}, torch::kUInt8).permute({0, 3, 1, 2}).to(torch::kFloat) / 255.0;
+// An RGB crop as 1 x 3 x H x W in [0, 1], and back (core's tensor_image.h).
+static torch::Tensor to01(cv::Mat rgb) {
+  return cartoonize::packed_to_rgb(cf::view_of(rgb, cartoonize::PixelLayout::RGB)) / 255.0;
 }
 static cv::Mat to_bytes(const torch::Tensor& t01) {
-  const torch::Tensor hwc = (t01[0].permute({1, 2, 0}) * 255.0).round().clamp(0, 255).to(torch::kUInt8).contiguous();
-  return cv::Mat(int(hwc.size(0)), int(hwc.size(1)), CV_8UC3, hwc.data_ptr()).clone();
+  cv::Mat out(int(t01.size(2)), int(t01.size(3)), CV_8UC3);
+  cartoonize::rgb_to_packed(t01 * 255.0, cf::view_of(out, cartoonize::PixelLayout::RGB));
+  return out;
 }
 
 TEST(OutputFilter, LinesClosesStrokesTheFaceLacksAndKeepsItsOwn) {

@@ -128,7 +128,8 @@ int cmd_eval(const std::vector<std::string>& argv) {
       .option("style-steps", std::to_string(StyleClassifierConfig{}.steps), "training steps of the style classifier")
       .range(1, 10000000)
       .option("output-filter", "", "finishing of the model's face crops: lines=R,CONTRAST (strokes the photo lacks, "
-                                   "closed over), color=SHARE (towards the photo's chroma), guided=R,EPS, joined by '+', or 'none' ('': the model file's own)")
+                                   "closed over), color=SHARE (towards the photo's chroma), guided=R,EPS, joined by "
+                                   "'+', or 'none' ('': the model file's own)")
       .option("save-crops", "", "also write every restyled face crop as DIR/crop-NNN.png, its input as crop-NNN-input.png")
       .option("clip", default_clip(), "video for the warping error ('none': skip)")
       .option("clip-frames", "200", "frames of the clip used").range(2, 1000000)
